@@ -1,0 +1,1 @@
+"""ETL: INSEE and partner files -> Parquet warehouse (never imports Streamlit)."""

@@ -1,0 +1,2 @@
+"""One reader per INSEE file family. See `etl/readers/common.py` for the
+contract every reader fulfils."""
