@@ -38,3 +38,350 @@ agence() -> DataFrame (agence.parquet)
 programme_notes() -> str (markdown)
 geojson() -> dict (communes.geojson)
 """
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import threading
+import unicodedata
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+_TABLES = ("territoires", "valeurs", "indicateurs", "sources", "programme", "agence")
+_CACHE = 256  # bounded caches: memory stays flat however many users
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse is missing, incomplete or corrupt: the app must not show figures."""
+
+
+def warehouse_dir() -> Path:
+    value = os.environ.get("CHIFFRES_CLEFS_WAREHOUSE")
+    return Path(value) if value else ROOT / "datasets" / "warehouse"
+
+
+class _State:
+    lock = threading.RLock()
+    con: duckdb.DuckDBPyConnection | None = None
+    resolved: Path | None = None
+    info: dict | None = None
+
+
+def _open(directory: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
+    import hashlib
+
+    info_path = directory / "build.json"
+    if not info_path.exists():
+        raise WarehouseError(
+            f"Aucun entrepôt de données dans {directory}. Lancez `make run` (ou `python -m etl build`)."
+        )
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    for name, digest in info.get("checksums", {}).items():
+        path = directory / name
+        if not path.exists():
+            raise WarehouseError(f"Entrepôt incomplet : {name} manque. Reconstruisez-le avec `python -m etl build`.")
+        h = hashlib.sha256(path.read_bytes()).hexdigest()
+        if h != digest:
+            raise WarehouseError(f"Entrepôt corrompu : {name} a été modifié. Reconstruisez-le avec `python -m etl build`.")
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"})
+    for table in _TABLES:
+        con.execute(f"create table {table} as select * from read_parquet(?)", [str(directory / f"{table}.parquet")])
+    con.execute("create index valeurs_key on valeurs (indicateur, niveau, code)")
+    return con, info
+
+
+def _con() -> duckdb.DuckDBPyConnection:
+    """One in-memory copy of the warehouse per process, reloaded when
+    `etl build` publishes a new one (the link then points elsewhere)."""
+    resolved = warehouse_dir().resolve()
+    with _State.lock:
+        if _State.con is None or resolved != _State.resolved:
+            con, info = _open(resolved)
+            if _State.con is not None:
+                _State.con.close()
+            _State.con, _State.resolved, _State.info = con, resolved, info
+            _clear_caches()
+        return _State.con
+
+
+def _query(sql: str, params: list | None = None) -> pd.DataFrame:
+    con = _con()
+    with _State.lock:
+        return con.execute(sql, params or []).df()
+
+
+_cached_functions: list = []
+
+
+def _cached(fn):
+    """lru-cached query returning a copy, so callers cannot spoil the cache."""
+    inner = functools.lru_cache(maxsize=_CACHE)(fn)
+    _cached_functions.append(inner)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        _con()  # reload (and clear) if a new warehouse was published
+        args = tuple(_freeze(a) for a in args)
+        kwargs = {k: _freeze(v) for k, v in kwargs.items()}
+        out = inner(*args, **kwargs)
+        return out.copy() if isinstance(out, (pd.DataFrame, dict, list)) else out
+
+    wrapper.cache_clear = inner.cache_clear
+    return wrapper
+
+
+def _freeze(value):
+    """Lists (of pairs) become tuples so that they can be cache keys."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _clear_caches() -> None:
+    for f in _cached_functions:
+        f.cache_clear()
+
+
+def check_warehouse() -> dict:
+    """Open the warehouse (verifying checksums) and return build.json; raises WarehouseError."""
+    _con()
+    return dict(_State.info or {})
+
+
+def build_info() -> dict:
+    return check_warehouse()
+
+
+# ---------------------------------------------------------------- territories
+_TERR_COLS = "niveau, code, nom, nom_court, epci, groupement, departement, region, codes_postaux, ordre"
+
+
+@_cached
+def territoires(niveau: str | None = None) -> pd.DataFrame:
+    if niveau is None:
+        return _query(f"select {_TERR_COLS} from territoires order by niveau, ordre")
+    return _query(f"select {_TERR_COLS} from territoires where niveau = ? order by ordre", [niveau])
+
+
+@_cached
+def territoire(code: str, niveau: str | None = None) -> dict | None:
+    """A territory by code. Without `niveau`, selectable levels come first
+    (a département code may equal a région code)."""
+    if not isinstance(code, str) or len(code) > 20:
+        return None
+    df = _query(
+        f"""select {_TERR_COLS} from territoires where code = ? and (? is null or niveau = ?)
+        order by case niveau when 'commune' then 0 when 'epci' then 1 when 'groupement' then 2
+        when 'territoire' then 3 when 'departement' then 4 when 'region' then 5 else 6 end limit 1""",
+        [code, niveau, niveau])
+    return None if df.empty else _clean(df.iloc[0].to_dict())
+
+
+def _clean(d: dict) -> dict:
+    return {k: (None if (isinstance(v, float) and pd.isna(v)) or v is pd.NA else v) for k, v in d.items()}
+
+
+@_cached
+def selectable() -> pd.DataFrame:
+    return _query(
+        f"""select {_TERR_COLS} from territoires where niveau in ('territoire', 'groupement', 'epci', 'commune')
+        order by case niveau when 'territoire' then 0 when 'groupement' then 1 when 'epci' then 2 else 3 end, ordre""")
+
+
+@_cached
+def communes(within_niveau: str | None = None, within_code: str | None = None) -> pd.DataFrame:
+    return _query(
+        """select code, nom, epci, groupement, departement, region, codes_postaux, superficie_km2,
+        label_lon, label_lat, recherche from territoires where niveau = 'commune'
+        and (? is null or (? = 'epci' and epci = ?) or (? = 'groupement' and groupement = ?)
+             or (? = 'commune' and code = ?) or ? in ('territoire', 'departement', 'region', 'pays'))
+        order by ordre""",
+        [within_niveau, within_niveau, within_code, within_niveau, within_code, within_niveau, within_code, within_niveau])
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def search_communes(text: str, limit: int = 10) -> pd.DataFrame:
+    """Communes whose name contains the text (accents, case and punctuation
+    ignored; names starting with it first) or whose postal code starts with it.
+    The text is compared as plain text, never interpreted."""
+    cols = ["code", "nom", "codes_postaux", "epci"]
+    if not isinstance(text, str):
+        return pd.DataFrame(columns=cols)
+    key = normalise(text[:100])
+    if not key:
+        return pd.DataFrame(columns=cols)
+    df = communes()
+    if key.isdigit():
+        hit = df["codes_postaux"].fillna("").str.split().map(lambda cps: any(c.startswith(key) for c in cps)) | df["code"].str.startswith(key)
+        res = df[hit]
+    else:
+        pos = df["recherche"].map(lambda s: s.find(key))
+        res = df[pos >= 0].assign(_pos=pos[pos >= 0], _len=df["recherche"].str.len()).sort_values(["_pos", "_len", "recherche"])
+    return res[cols].head(limit).reset_index(drop=True)
+
+
+@_cached
+def references(niveau: str, code: str) -> list[dict]:
+    """The territories to compare with, from the closest to France."""
+    t = territoire(code, niveau)
+    if t is None:
+        return []
+    chain: list[tuple[str, str | None]] = []
+    if niveau == "commune":
+        chain += [("epci", t["epci"]), ("groupement", t["groupement"])]
+    elif niveau == "epci":
+        chain += [("groupement", t["groupement"])]
+    if niveau in ("commune", "epci", "groupement"):
+        chain += [("territoire", territoires("territoire")["code"].iloc[0])]
+    if niveau in ("commune", "epci", "groupement", "territoire"):
+        if niveau == "territoire":
+            chain += [("departement", c) for c in territoires("departement")["code"]]
+        else:
+            chain += [("departement", t["departement"])]
+    if niveau != "pays":
+        if niveau == "territoire":
+            chain += [("region", c) for c in territoires("region")["code"]]
+        elif niveau != "region":
+            dep = territoire(t["departement"], "departement") if t.get("departement") else None
+            chain += [("region", (dep or {}).get("region") or t.get("region"))]
+        chain += [("pays", "FR")]
+    out = []
+    for n, c in chain:
+        if c is None:
+            continue
+        row = territoire(c, n)
+        if row is not None:
+            out.append({"niveau": n, "code": c, "nom": row["nom"]})
+    return out
+
+
+# ---------------------------------------------------------------- catalogue
+@_cached
+def catalogue(theme: str | None = None) -> pd.DataFrame:
+    return _query("select * from indicateurs where (? is null or theme = ?) order by ordre", [theme, theme])
+
+
+@_cached
+def indicateur(indicateur: str) -> dict | None:
+    df = _query("select * from indicateurs where indicateur = ?", [indicateur])
+    if df.empty:
+        return None
+    d = df.iloc[0].to_dict()
+    d["millesimes"] = [int(x) for x in d["millesimes"]]
+    d["source_ids"] = list(d["source_ids"])
+    return _clean(d)
+
+
+# ---------------------------------------------------------------- values
+@_cached
+def serie(indicateur: str, niveau: str, code: str) -> pd.DataFrame:
+    return _query(
+        """select millesime, valeur, statut, demo, source_id from valeurs
+        where indicateur = ? and niveau = ? and code = ? order by millesime""", [indicateur, niveau, code])
+
+
+@_cached
+def valeurs(indicateurs: tuple, territoires_: tuple, millesime: int | None = None) -> pd.DataFrame:
+    """Values of several indicators for several territories ((niveau, code) pairs);
+    `millesime` None = the latest vintage of each indicator (where it has a value)."""
+    ind = list(indicateurs)
+    pairs = [f"{n}|{c}" for n, c in territoires_]
+    return _query(
+        """with latest as (
+             select indicateur, max(millesime) as m from valeurs
+             where indicateur in (select unnest(?)) and valeur is not null group by indicateur)
+        select v.indicateur, v.niveau, v.code, t.nom, v.millesime, v.valeur, v.statut, v.demo, v.source_id
+        from valeurs v join territoires t on t.niveau = v.niveau and t.code = v.code
+        left join latest l on l.indicateur = v.indicateur
+        where v.indicateur in (select unnest(?)) and (v.niveau || '|' || v.code) in (select unnest(?))
+          and v.millesime = coalesce(?, l.m)
+        order by v.indicateur, list_position(?, v.niveau || '|' || v.code)""",
+        [ind, ind, pairs, millesime, pairs])
+
+
+@_cached
+def chiffres_cles(niveau: str, code: str) -> pd.DataFrame:
+    """Key figures (`cle` in the catalogue): latest vintage with a value, and the
+    previous one for the evolution."""
+    return _query(
+        """with v as (
+             select v.*, row_number() over (partition by v.indicateur order by v.millesime desc) as rang
+             from valeurs v join indicateurs i using (indicateur)
+             where i.cle and v.niveau = ? and v.code = ? and (v.valeur is not null or v.statut is not null))
+        select i.indicateur, i.libelle, i.theme, i.unite, i.decimales, a.millesime, a.valeur, a.statut, a.demo,
+               a.source_id, b.millesime as millesime_precedent, b.valeur as valeur_precedente
+        from indicateurs i join v a on a.indicateur = i.indicateur and a.rang = 1
+        left join v b on b.indicateur = i.indicateur and b.rang = 2
+        where i.cle order by i.ordre""", [niveau, code])
+
+
+def _latest(indicateur_: str) -> int | None:
+    info = indicateur(indicateur_)
+    return max(info["millesimes"]) if info and info["millesimes"] else None
+
+
+@_cached
+def carte(indicateur: str, millesime: int | None = None, within_niveau: str = "territoire",
+          within_code: str | None = None) -> pd.DataFrame:
+    m = millesime if millesime is not None else _latest(indicateur)
+    com = communes(within_niveau, within_code)[["code", "nom", "epci"]]
+    vals = _query(
+        """select code, valeur, statut, demo, millesime from valeurs
+        where indicateur = ? and niveau = 'commune' and millesime = ?""", [indicateur, m])
+    out = com.merge(vals, on="code", how="left")
+    out["millesime"] = m
+    out.loc[out["valeur"].isna() & out["statut"].isna(), "statut"] = "manquant"
+    out["demo"] = out["demo"].fillna(False).astype(bool)
+    return out
+
+
+@_cached
+def classement(indicateur: str, millesime: int | None = None) -> pd.DataFrame:
+    df = carte(indicateur, millesime)
+    df["rang"] = df["valeur"].rank(method="min", ascending=False).astype("Int64")
+    df = df.sort_values(["rang", "nom"], na_position="last").reset_index(drop=True)
+    return df[["rang", "code", "nom", "epci", "valeur", "statut", "demo", "millesime"]]
+
+
+# ---------------------------------------------------------------- sources, partners, outlines
+@_cached
+def sources() -> pd.DataFrame:
+    return _query("select * from sources order by demo, famille, source_id")
+
+
+@_cached
+def source(source_id: str) -> dict | None:
+    df = _query("select * from sources where source_id = ?", [source_id])
+    return None if df.empty else _clean(df.iloc[0].to_dict())
+
+
+@_cached
+def programme() -> pd.DataFrame:
+    return _query("select * from programme")
+
+
+@_cached
+def agence() -> pd.DataFrame:
+    return _query("select * from agence")
+
+
+@_cached
+def programme_notes() -> str:
+    _con()
+    return (_State.resolved / "programme_notes.md").read_text(encoding="utf-8")
+
+
+@_cached
+def geojson() -> dict:
+    _con()
+    return json.loads((_State.resolved / "communes.geojson").read_text(encoding="utf-8"))

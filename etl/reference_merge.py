@@ -2,7 +2,8 @@
 successive versions of decoupage-administratif (pure functions, no I/O).
 
 A version's `communes.json` says which old communes were absorbed in two ways:
-delegated / associated communes carry the `chefLieu` that absorbed them, and
+delegated / associated / absorbed communes carry the `chefLieu` (or
+`communeAbsorbante`, `nouveauCode`) that took them over, and
 current communes list their `anciensCodes`. Chaining these across versions maps
 every code that ever was a commune to the commune it belongs to today."""
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 ACTUELLE = "commune-actuelle"
-ABSORBED_TYPES = ("commune-deleguee", "commune-associee")
+# Row types of absorbed or renumbered communes, with the field naming their
+# successor (the oldest versions also list "commune-absorbee" and "ancien-code").
+SUCCESSOR_FIELDS = ("chefLieu", "communeAbsorbante", "nouveauCode")
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,11 @@ def merger_edges(version: Version) -> dict[str, tuple[str, str]]:
     edges: dict[str, tuple[str, str]] = {}
     for c in version.communes:
         kind = c.get("type")
-        if kind in ABSORBED_TYPES and c.get("chefLieu") and c["chefLieu"] != c["code"]:
-            edges[c["code"]] = (c["chefLieu"], f"decoupage-administratif {version.label} {kind}")
+        if kind in (ACTUELLE, "arrondissement-municipal"):
+            continue
+        target = next((c[f] for f in SUCCESSOR_FIELDS if c.get(f)), None)
+        if target and target != c["code"]:
+            edges[c["code"]] = (target, f"decoupage-administratif {version.label} {kind}")
     for c in version.communes:
         if c.get("type") != ACTUELLE:
             continue

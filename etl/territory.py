@@ -32,6 +32,7 @@ class Territory:
     departements: tuple[str, ...] | None = None  # None = auto (from the communes)
     regions: tuple[str, ...] | None = None
     pays: bool = True
+    partenaires: dict[str, str] = field(default_factory=dict)  # programme, agence, notes -> path
     path: Path | None = None
 
 
@@ -83,5 +84,6 @@ def load(path: Path | None = None) -> Territory:
         departements=_codes(refs.get("departements", "auto"), "references.departements"),
         regions=_codes(refs.get("regions", "auto"), "references.regions"),
         pays=bool(refs.get("pays", True)),
+        partenaires={k: str(v) for k, v in data.get("partenaires", {}).items()},
         path=path,
     )

@@ -1,0 +1,33 @@
+# The two commands of the README. Everything the project needs is installed here.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install warehouse bench system
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+warehouse: $(STAMP)
+	$(PY) -m etl ensure
+
+run: warehouse
+	$(PY) -m streamlit run app.py --server.address 0.0.0.0 --browser.gatherUsageStats false
+
+# Debian packages pip cannot install: Chromium (kaleido images, PDF, browser tests) and poppler.
+system:
+	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium poppler-utils; \
+	  else echo "Installez chromium et poppler-utils : sudo apt-get install chromium poppler-utils"; exit 1; fi; }
+
+test: system warehouse
+	$(PY) -m pytest -q -p no:cacheprovider -n 2 tests
+
+bench: warehouse
+	$(PY) -m bench

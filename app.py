@@ -1,0 +1,41 @@
+"""Entry point: page config, navigation of the 8 pages and the shared sidebar."""
+import streamlit as st
+
+from components import picker, state
+from datasets import access
+
+st.set_page_config(page_title="Chiffres clefs", page_icon=":material/insights:", layout="wide")
+
+PAGES = [
+    st.Page("pages/accueil.py", title="Accueil", icon=":material/home:", default=True),
+    st.Page("pages/demographie.py", title="Démographie", icon=":material/groups:"),
+    st.Page("pages/logement.py", title="Logement", icon=":material/house:"),
+    st.Page("pages/economie.py", title="Économie", icon=":material/work:"),
+    st.Page("pages/programme.py", title="Programme de l'Agence", icon=":material/event_note:"),
+    st.Page("pages/commune.py", title="Commune", icon=":material/location_city:"),
+    st.Page("pages/comparer.py", title="Comparer", icon=":material/compare_arrows:"),
+    st.Page("pages/sources.py", title="Sources et définitions", icon=":material/menu_book:"),
+]
+
+page = st.navigation(PAGES)
+
+try:
+    access.build_info()
+except access.WarehouseError:
+    st.error(
+        "Les données ne sont pas disponibles : l'entrepôt n'a pas encore été construit. "
+        "Lancez `python -m etl build` puis rechargez la page."
+    )
+    st.stop()
+
+selection = state.current()
+picker.sidebar(selection)
+try:  # TEMPORARY guard until components/downloads.py (EXPORTS) exists
+    from components.downloads import territory_downloads
+except ImportError:
+    territory_downloads = None
+if territory_downloads is not None:
+    with st.sidebar:
+        territory_downloads(selection)
+
+page.run()

@@ -1,0 +1,89 @@
+"""Key-figure cards: value, evolution over the vintages, reference levels, source."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from components import format as fmt
+from components import layout
+
+ECART_MIN_RECENSEMENT = 5  # Insee: compare census vintages at least 5 years apart
+
+
+@dataclass(frozen=True)
+class Carte:
+    indicateur: str
+    libelle: str
+    valeur: str
+    millesime: int | None
+    evolution: str  # "+2,3 % depuis 2015", or why it cannot be given
+    references: tuple[str, ...] = field(default_factory=tuple)  # "Pas-de-Calais : 12,3 %"
+    source_id: str | None = None
+    demo: bool = False
+
+
+def _int(x) -> int | None:
+    try:
+        return None if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x) else int(x)
+    except (TypeError, ValueError):
+        return None
+
+
+def _statut(x):
+    return x if isinstance(x, str) and x else None
+
+
+def carte(row: dict, refs: pd.DataFrame | None = None) -> Carte:
+    """One card from a row of `access.chiffres_cles` and the `access.valeurs` rows of its references."""
+    unite, dec = str(row.get("unite") or ""), _int(row.get("decimales")) or 0
+    statut = _statut(row.get("statut"))
+    millesime, precedent = _int(row.get("millesime")), _int(row.get("millesime_precedent"))
+    texte = fmt.valeur(row.get("valeur"), unite, dec, statut)
+    if precedent is None or millesime is None:
+        evolution = "Évolution : un seul millésime disponible"
+    else:
+        ev = "" if statut else fmt.evolution(row.get("valeur_precedente"), row.get("valeur"), unite, 1)
+        if not ev:
+            evolution = f"Évolution depuis {precedent} : non calculable"
+        else:
+            evolution = f"{ev} depuis {precedent}"
+            if millesime - precedent < ECART_MIN_RECENSEMENT:
+                evolution += f" (moins de {ECART_MIN_RECENSEMENT} ans d'écart : à interpréter avec prudence)"
+    lignes = []
+    if refs is not None and not refs.empty:
+        for r in refs[refs["indicateur"] == row["indicateur"]].to_dict("records"):
+            v = fmt.valeur(r.get("valeur"), unite, dec, _statut(r.get("statut")))
+            m = _int(r.get("millesime"))
+            suffixe = f" ({m})" if m is not None and m != millesime else ""
+            lignes.append(f"{r['nom']} : {v}{suffixe}")
+    return Carte(
+        indicateur=str(row["indicateur"]),
+        libelle=str(row.get("libelle") or row["indicateur"]),
+        valeur=texte,
+        millesime=millesime,
+        evolution=evolution,
+        references=tuple(lignes),
+        source_id=row.get("source_id") if isinstance(row.get("source_id"), str) else None,
+        demo=bool(row.get("demo")),
+    )
+
+
+def cartes(chiffres: pd.DataFrame, refs: pd.DataFrame | None = None) -> list[Carte]:
+    return [carte(r, refs) for r in chiffres.to_dict("records")]
+
+
+def afficher(liste: list[Carte], par_ligne: int = 3) -> None:
+    """Cards in rows of `par_ligne` columns (Streamlit stacks them on a phone)."""
+    for debut in range(0, len(liste), par_ligne):
+        colonnes = st.columns(par_ligne)
+        for col, c in zip(colonnes, liste[debut : debut + par_ligne]):
+            with col, st.container(border=True):
+                titre = f"{c.libelle} ({c.millesime})" if c.millesime else c.libelle
+                st.metric(titre, c.valeur, help=c.evolution)
+                st.markdown(c.evolution)
+                if c.references:
+                    st.caption("  \n".join(c.references))
+                layout.source_caption([c.source_id] if c.source_id else [], c.demo)

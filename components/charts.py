@@ -1,0 +1,637 @@
+"""Pure chart builders: (DataFrame, options) -> plotly Figure.
+
+Every figure goes through `format.french_layout` (separators, colour-blind-safe
+colours); labels and hover texts are formatted with `format.valeur`, so a value
+carrying a statut shows its French text ("secret statistique", "non calculable")
+and is never drawn as a zero. The small presentation transforms the theme pages
+need (shares of a total, annual growth between vintages, the data table behind a
+chart) live here too, so pages stay free of data wrangling."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components import format as fmt
+from components.chart_meta import ChartMeta, IndicatorFacts
+
+COULEUR_SELECTION = fmt.COLORWAY[0]  # the selected territory stands out in blue
+COULEUR_REFERENCE = "#8C8C8C"  # reference levels in grey: differs by lightness too
+COULEUR_BAISSE = fmt.COLORWAY[5]  # vermillion, paired with blue for +/- (colour-blind safe)
+HAUTEUR_LIGNE = 34  # px per bar of a horizontal bar chart
+
+
+def _present(v) -> bool:
+    return v is not None and not (isinstance(v, float) and math.isnan(v)) and not pd.isna(v)
+
+
+def _statut(row) -> str | None:
+    s = row.get("statut") if hasattr(row, "get") else None
+    return None if s is None or pd.isna(s) or s == "" else str(s)
+
+
+def _base(fig: go.Figure, titre: str | None, hauteur: int | None = None) -> go.Figure:
+    fmt.french_layout(fig)
+    fig.update_layout(
+        title={"text": titre or "", "x": 0, "xanchor": "left", "font": {"size": 16}},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        hovermode="closest",
+    )
+    if hauteur:
+        fig.update_layout(height=hauteur)
+    return fig
+
+
+def _axe_millesimes(fig: go.Figure, millesimes) -> None:
+    """Vintages as plain labels: a linear axis would print "2 019" with French thousands."""
+    ans = sorted({int(m) for m in millesimes})
+    fig.update_xaxes(tickmode="array", tickvals=ans, ticktext=[str(a) for a in ans], title_text="")
+
+
+# ---------------------------------------------------------------- transforms
+
+
+def parts(df: pd.DataFrame, categories: dict[str, str], total: str, reste: str | None = None) -> pd.DataFrame:
+    """Shares (%) of each category in a total, per territory.
+
+    `df` is the long output of `access.valeurs` [indicateur, code, nom, valeur, statut, ...];
+    `categories` maps indicator -> label. A territory whose total or category carries a
+    statut gets a null share with that statut (the chart prints the text). `reste` adds the
+    remainder of the total as one more category when positive."""
+    lignes = []
+    ordre = df.drop_duplicates("code")[["code", "nom"]].itertuples(index=False)
+    for code, nom in ordre:
+        sous = df[df["code"] == code].set_index("indicateur")
+        if total not in sous.index:
+            continue
+        tot = sous.loc[total]
+        somme = 0.0
+        for ind, libelle in categories.items():
+            if ind not in sous.index:
+                continue
+            v = sous.loc[ind]
+            statut = _statut(v) or _statut(tot)
+            ok = statut is None and _present(v["valeur"]) and _present(tot["valeur"]) and tot["valeur"] > 0
+            part = float(v["valeur"]) / float(tot["valeur"]) * 100 if ok else None
+            somme += float(v["valeur"]) if ok else 0.0
+            lignes.append({"code": code, "nom": nom, "categorie": libelle, "valeur": part,
+                           "statut": statut if part is None else None})
+        if reste and _statut(tot) is None and _present(tot["valeur"]) and tot["valeur"] > 0:
+            complet = all(l["valeur"] is not None for l in lignes if l["code"] == code)
+            r = (float(tot["valeur"]) - somme) / float(tot["valeur"]) * 100
+            if complet and r > 0.05:
+                lignes.append({"code": code, "nom": nom, "categorie": reste, "valeur": r, "statut": None})
+    return pd.DataFrame(lignes, columns=["code", "nom", "categorie", "valeur", "statut"])
+
+
+def taux_annuels(serie: pd.DataFrame) -> pd.DataFrame:
+    """Mean annual growth rate (%) between consecutive vintages of a series.
+
+    ((v2 / v1) ** (1 / years) - 1) * 100; a pair with a missing value or a zero base gets
+    statut "manquant" rather than a number."""
+    s = serie.sort_values("millesime").reset_index(drop=True)
+    lignes = []
+    for (_, a), (_, b) in zip(s.iloc[:-1].iterrows(), s.iloc[1:].iterrows()):
+        d, f = int(a["millesime"]), int(b["millesime"])
+        ok = _present(a["valeur"]) and _present(b["valeur"]) and a["valeur"] > 0 and f > d
+        taux = ((float(b["valeur"]) / float(a["valeur"])) ** (1 / (f - d)) - 1) * 100 if ok else None
+        lignes.append({"periode": f"{d}–{f}", "debut": d, "fin": f, "valeur": taux,
+                       "statut": None if ok else (_statut(b) or _statut(a) or "manquant")})
+    return pd.DataFrame(lignes, columns=["periode", "debut", "fin", "valeur", "statut"])
+
+
+def taux_periode(series: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Mean annual growth (%) of each territory's series over the vintages they all share.
+
+    `series` maps a territory name to its `access.serie`; the common first and last vintage
+    make the rates comparable. Rows: nom, valeur, statut, debut, fin."""
+    communs = None
+    for s in series.values():
+        ok = set(s.loc[s["valeur"].notna(), "millesime"].astype(int)) if len(s) else set()
+        communs = ok if communs is None else communs & ok
+    lignes = []
+    for nom, s in series.items():
+        if not communs or len(communs) < 2:
+            lignes.append({"nom": nom, "valeur": None, "statut": "manquant", "debut": None, "fin": None})
+            continue
+        d, f = min(communs), max(communs)
+        t = taux_annuels(s[s["millesime"].astype(int).isin([d, f])])
+        lignes.append({"nom": nom, "valeur": t["valeur"].iloc[0], "statut": t["statut"].iloc[0], "debut": d, "fin": f})
+    return pd.DataFrame(lignes, columns=["nom", "valeur", "statut", "debut", "fin"])
+
+
+def tableau_valeurs(df: pd.DataFrame, indicateurs: pd.DataFrame) -> pd.DataFrame:
+    """Wide text table: one row per territory, one column per indicator (label and vintage).
+
+    `df` is `access.valeurs` output; `indicateurs` catalogue rows. Counts of very different
+    sizes (a commune and France) read better as a table than as bars."""
+    noms = list(dict.fromkeys(df["nom"]))
+    table = pd.DataFrame({"Territoire": noms})
+    for _, ind in indicateurs.iterrows():
+        d = df[df["indicateur"] == ind["indicateur"]].set_index("nom").reindex(noms)
+        if d["millesime"].isna().all():
+            continue
+        col = f"{ind['libelle']} ({int(d['millesime'].max())})"
+        table[col] = [fmt.valeur(v, str(ind.get("unite") or ""), int(ind.get("decimales") or 0), s)
+                      for v, s in zip(d["valeur"], d["statut"])]
+    return table
+
+
+def completer(df: pd.DataFrame, territoires: tuple, noms: dict[str, str], indicateurs=None) -> pd.DataFrame:
+    """Add a row with statut "hors_source" for each territory the warehouse has no value for,
+    so a comparison that cannot be made says so instead of silently dropping the territory.
+    Rows come back in the order of `territoires` ((niveau, code) pairs)."""
+    inds = list(indicateurs) if indicateurs is not None else list(dict.fromkeys(df["indicateur"]))
+    present = set(zip(df["indicateur"], df["niveau"], df["code"])) if len(df) else set()
+    ajout = [{"indicateur": i, "niveau": n, "code": c, "nom": noms.get(c, c), "valeur": None,
+              "statut": "hors_source", "demo": False, "source_id": None,
+              "millesime": df.loc[df["indicateur"] == i, "millesime"].max() if len(df) else None}
+             for i in inds for n, c in territoires if (i, n, c) not in present]
+    out = pd.concat([df, pd.DataFrame(ajout)], ignore_index=True) if ajout else df.copy()
+    rang = {pair: k for k, pair in enumerate(territoires)}
+    out["_rang"] = [rang.get((n, c), len(rang)) for n, c in zip(out["niveau"], out["code"])]
+    return out.sort_values(["_rang"], kind="stable").drop(columns="_rang").reset_index(drop=True)
+
+
+def table_texte(df: pd.DataFrame, colonnes: dict[str, str], unite: str, decimales: int) -> pd.DataFrame:
+    """The text alternative of a chart: chosen columns renamed, values as French text."""
+    t = df.copy()
+    statuts = t["statut"] if "statut" in t else [None] * len(t)
+    t["valeur"] = [fmt.valeur(v, unite, decimales, s) for v, s in zip(t["valeur"], statuts)]
+    for c in colonnes:
+        if c == "millesime":
+            t[c] = t[c].astype("Int64").astype(str)
+    return t[list(colonnes)].rename(columns=colonnes).reset_index(drop=True)
+
+
+def meta(titre: str, code: str, nom: str, indicateur: str, millesime, source: str, demo: bool,
+         indicateurs: list[dict] = (), alt: str = "", agence: str = "") -> ChartMeta:
+    """ChartMeta for the exports, from catalogue rows (dicts of `access.catalogue`)."""
+    facts = tuple(
+        IndicatorFacts(indicateur=r["indicateur"], libelle=r["libelle"], unite=str(r.get("unite") or ""),
+                       definition=str(r.get("definition") or ""), source=source.removeprefix("Source : "),
+                       millesime=int(millesime) if _present(millesime) else None, demo=bool(demo))
+        for r in indicateurs
+    )
+    return ChartMeta(titre=titre, territoire_code=code, territoire_nom=nom, indicateur=indicateur,
+                     millesime=int(millesime) if _present(millesime) else None, source=source,
+                     demo=bool(demo), agence=agence, indicateurs=facts, alt=alt)
+
+
+# ---------------------------------------------------------------- builders
+
+
+def serie_temporelle(df: pd.DataFrame, unite: str, decimales: int = 0, titre: str | None = None,
+                     selection: str | None = None) -> go.Figure:
+    """Lines over vintages, one per territory (`df`: nom, millesime, valeur[, statut]).
+
+    The selected territory (by name) is drawn in blue and thicker; vintages with a statut
+    leave a gap and their text is in the hover of the table, not a zero."""
+    fig = go.Figure()
+    noms = list(dict.fromkeys(df["nom"]))
+    autres = iter(fmt.COLORWAY[1:])
+    for nom in noms:
+        d = df[df["nom"] == nom].sort_values("millesime")
+        statuts = d["statut"] if "statut" in d else [None] * len(d)
+        textes = [fmt.valeur(v, unite, decimales, s) for v, s in zip(d["valeur"], statuts)]
+        principal = selection is None and nom == noms[0] or nom == selection
+        fig.add_trace(go.Scatter(
+            x=[int(m) for m in d["millesime"]],
+            y=[float(v) if _present(v) else None for v in d["valeur"]],
+            mode="lines+markers", name=nom, text=textes,
+            hovertemplate="%{fullData.name}<br>%{x} : %{text}<extra></extra>",
+            line={"width": 3 if principal else 2,
+                  "color": COULEUR_SELECTION if principal else next(autres, COULEUR_REFERENCE)},
+        ))
+    _axe_millesimes(fig, df["millesime"])
+    fig.update_yaxes(title_text=unite if unite != "%" else "%", rangemode="tozero")
+    return _base(fig, titre, 360)
+
+
+def barres_taux(df: pd.DataFrame, titre: str | None = None) -> go.Figure:
+    """Vertical bars of `taux_annuels` output: growth in blue, decline in vermillion."""
+    valeurs = [float(v) if _present(v) else None for v in df["valeur"]]
+    textes = [fmt.valeur(v, "%", 2, s) for v, s in zip(df["valeur"], df["statut"])]
+    couleurs = [COULEUR_BAISSE if (v is not None and v < 0) else COULEUR_SELECTION for v in valeurs]
+    fig = go.Figure(go.Bar(
+        x=list(df["periode"]), y=valeurs, text=textes, textposition="outside",
+        marker={"color": couleurs}, name="Taux annuel moyen",
+        hovertemplate="%{x} : %{text} par an<extra></extra>",
+    ))
+    for periode, v, t in zip(df["periode"], valeurs, textes):
+        if v is None:
+            fig.add_annotation(x=periode, y=0, text=t, showarrow=False, yshift=12)
+    fig.update_yaxes(title_text="% par an", zeroline=True)
+    fig.update_xaxes(type="category", title_text="")
+    return _base(fig, titre, 340)
+
+
+def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: str | None = None,
+                       selection: str | None = None) -> go.Figure:
+    """Horizontal bars comparing one value across territories (`df`: nom, valeur[, statut]).
+
+    The selected territory (first row by default) is blue, reference levels grey. A value
+    that cannot be compared gets no bar and its statut text written in its place."""
+    d = df.reset_index(drop=True)
+    statuts = d["statut"] if "statut" in d else [None] * len(d)
+    valeurs = [float(v) if _present(v) and not (isinstance(s, str) and s) else None
+               for v, s in zip(d["valeur"], statuts)]
+    textes = [fmt.valeur(v, unite, decimales, s) for v, s in zip(d["valeur"], statuts)]
+    cible = selection if selection is not None else (d["nom"].iloc[0] if len(d) else None)
+    couleurs = [COULEUR_SELECTION if n == cible else COULEUR_REFERENCE for n in d["nom"]]
+    noms = list(d["nom"])
+    fig = go.Figure(go.Bar(
+        y=noms, x=valeurs, orientation="h", text=textes, textposition="auto",
+        marker={"color": couleurs}, name=titre or "", showlegend=False,
+        hovertemplate="%{y} : %{text}<extra></extra>",
+    ))
+    for nom, v, t in zip(noms, valeurs, textes):
+        if v is None:
+            fig.add_annotation(y=nom, x=0, xanchor="left", text=t, showarrow=False,
+                               font={"style": "italic"})
+    fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
+    fig.update_xaxes(title_text="" if unite == "%" else unite, rangemode="tozero")
+    return _base(fig, titre, 90 + HAUTEUR_LIGNE * max(len(d), 1))
+
+
+def parts_groupees(df: pd.DataFrame, titre: str | None = None, selection: str | None = None,
+                   categories: list[str] | None = None) -> go.Figure:
+    """Grouped horizontal bars of shares by category (`parts` output), one trace per territory.
+
+    Used for age bands and social categories: the profile of the territory next to its
+    reference levels."""
+    cats = categories or list(dict.fromkeys(df["categorie"]))
+    fig = go.Figure()
+    noms = list(dict.fromkeys(df["nom"]))
+    autres = iter(c for c in fmt.COLORWAY[1:] + [COULEUR_REFERENCE])
+    for nom in noms:
+        d = df[df["nom"] == nom].set_index("categorie").reindex(cats)
+        textes = [fmt.valeur(v, "%", 1, s) for v, s in zip(d["valeur"], d["statut"])]
+        principal = nom == (selection or noms[0])
+        fig.add_trace(go.Bar(
+            y=cats, x=[float(v) if _present(v) else None for v in d["valeur"]], orientation="h",
+            name=nom, text=textes, textposition="none",
+            marker={"color": COULEUR_SELECTION if principal else next(autres, COULEUR_REFERENCE)},
+            hovertemplate="%{fullData.name}<br>%{y} : %{text}<extra></extra>",
+        ))
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
+    fig.update_xaxes(title_text="%", rangemode="tozero")
+    return _base(fig, titre, 120 + len(cats) * (12 + 10 * len(noms)))
+
+
+def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[str] | None = None) -> go.Figure:
+    """100 % stacked horizontal bars, one row per territory, one colour per category.
+
+    Used for occupancy (principal / secondary / vacant), houses / flats, owners / tenants.
+    A territory whose shares cannot be computed shows its statut text instead of a bar."""
+    cats = categories or list(dict.fromkeys(df["categorie"]))
+    noms = list(dict.fromkeys(df["nom"]))
+    fig = go.Figure()
+    for i, cat in enumerate(cats):
+        d = df[df["categorie"] == cat].set_index("nom").reindex(noms)
+        textes = [fmt.valeur(v, "%", 1, s) for v, s in zip(d["valeur"], d["statut"])]
+        fig.add_trace(go.Bar(
+            y=noms, x=[float(v) if _present(v) else None for v in d["valeur"]], orientation="h",
+            name=cat, text=textes, textposition="inside", insidetextanchor="middle",
+            marker={"color": fmt.COLORWAY[i % len(fmt.COLORWAY)]},
+            hovertemplate="%{y}<br>%{fullData.name} : %{text}<extra></extra>",
+        ))
+    for nom in noms:
+        d = df[df["nom"] == nom]
+        if len(d) and d["valeur"].isna().all():
+            t = fmt.valeur(None, "%", 1, d["statut"].dropna().iloc[0] if d["statut"].notna().any() else None)
+            fig.add_annotation(y=nom, x=0, xanchor="left", text=t, showarrow=False)
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
+    fig.update_xaxes(range=[0, 100], title_text="%")
+    return _base(fig, titre, 150 + HAUTEUR_LIGNE * max(len(noms), 1))
+
+
+# ---------------------------------------------------------------- work programme
+# Builders for the agency's 2018 programme (`access.programme()`): written here because
+# `components/programme_charts.py` did not exist yet when the page was built.
+
+
+def _codes(texte) -> list[str]:
+    return [c.strip() for c in str(texte or "").split("|") if c.strip() and str(texte) != "nan"]
+
+
+def jours_par_code(programme: pd.DataFrame) -> pd.DataFrame:
+    """Days of each dossier shared out to the territory codes it names.
+
+    The `repartition` column ("PMA:71|PETR:86") gives the split when the report prints it;
+    otherwise the days are shared equally, so the total stays the programme's total."""
+    lignes = []
+    for _, d in programme.iterrows():
+        rep = _codes(d.get("repartition"))
+        if rep:
+            for part in rep:
+                code, _, j = part.partition(":")
+                lignes.append({"id": d["id"], "code": code, "jours": float(j)})
+            continue
+        codes = _codes(d["territoires"])
+        for code in codes:
+            lignes.append({"id": d["id"], "code": code, "jours": float(d["jours"]) / len(codes)})
+    return pd.DataFrame(lignes, columns=["id", "code", "jours"])
+
+
+def jours_par_epci(programme: pd.DataFrame, territoires: pd.DataFrame) -> pd.DataFrame:
+    """Days per EPCI: dossiers naming the EPCI or one of its communes (groupings and the
+    whole territory are not spread over EPCI). `territoires` is `access.territoires()`."""
+    parts_ = jours_par_code(programme)
+    communes = territoires[territoires["niveau"] == "commune"].set_index("code")["epci"]
+    epcis = territoires[territoires["niveau"] == "epci"]
+    parts_["epci"] = [c if c in set(epcis["code"]) else communes.get(c) for c in parts_["code"]]
+    somme = parts_.dropna(subset=["epci"]).groupby("epci")["jours"].sum()
+    out = epcis[["code", "nom", "nom_court"]].copy()
+    out["jours"] = [float(somme.get(c, 0.0)) for c in out["code"]]
+    return out.reset_index(drop=True)
+
+
+def codes_concernes(niveau: str, code: str, territoires: pd.DataFrame) -> set[str] | None:
+    """Codes whose dossiers concern the selection; None for the whole territory (all do).
+
+    A commune is concerned by its own dossiers and those of its EPCI, grouping and the whole
+    territory; an EPCI or grouping also by those of its members."""
+    if niveau == "territoire":
+        return None
+    t = territoires.set_index("code")
+    racine = set(territoires.loc[territoires["niveau"] == "territoire", "code"])
+    if niveau == "commune":
+        row = t.loc[code] if code in t.index else {}
+        return {code, *(str(row.get(k)) for k in ("epci", "groupement") if _present(row.get(k)))} | racine
+    if niveau == "epci":
+        g = t.loc[code, "groupement"] if code in t.index else None
+        membres = set(territoires.loc[territoires["epci"] == code, "code"])
+        return {code} | membres | ({str(g)} if _present(g) else set()) | racine
+    epcis = set(territoires.loc[(territoires["niveau"] == "epci") & (territoires["groupement"] == code), "code"])
+    membres = set(territoires.loc[territoires["epci"].isin(epcis), "code"])
+    return {code} | epcis | membres | racine
+
+
+def dossiers_concernes(programme: pd.DataFrame, codes: set[str] | None) -> pd.Series:
+    """True for the dossiers naming one of `codes` (all when codes is None)."""
+    if codes is None:
+        return pd.Series(True, index=programme.index)
+    return programme["territoires"].map(lambda t: bool(set(_codes(t)) & codes))
+
+
+def jours_par_territoire(programme: pd.DataFrame, territoires: pd.DataFrame,
+                         codes: set[str] | None = None) -> pd.DataFrame:
+    """Days per partner territory named in the programme [code, libelle, jours, concerne]."""
+    d = jours_par_code(programme).groupby("code", as_index=False)["jours"].sum()
+    noms = dict(zip(territoires["code"], territoires["nom_court"]))
+    d["libelle"] = [noms.get(c, c) for c in d["code"]]
+    d["concerne"] = [codes is None or c in codes for c in d["code"]]
+    return d[["code", "libelle", "jours", "concerne"]]
+
+
+def jours_par_correspondant(programme: pd.DataFrame, concernes: pd.Series | None = None) -> pd.DataFrame:
+    """Days per correspondant [libelle, jours, concerne]: concerne when one of their dossiers is."""
+    d = programme.assign(_c=True if concernes is None else concernes)
+    out = d.groupby("correspondant", as_index=False).agg(jours=("jours", "sum"), concerne=("_c", "any"))
+    return out.rename(columns={"correspondant": "libelle"})
+
+
+def carte_epci(communes: pd.DataFrame, epci: pd.DataFrame) -> pd.DataFrame:
+    """One row per commune [code, nom, epci, valeur]: the days of its EPCI, for the map."""
+    jours = dict(zip(epci["code"], epci["jours"]))
+    out = communes[["code", "nom", "epci"]].copy()
+    out["valeur"] = [jours.get(e) for e in out["epci"]]
+    return out
+
+
+def table_programme(programme: pd.DataFrame, concernes: pd.Series, noms: dict[str, str]) -> pd.DataFrame:
+    """The sortable table of dossiers, partner codes replaced by their names."""
+    return pd.DataFrame({
+        "Dossier n°": programme["id"],
+        "Axe": programme["axe"].astype(int),
+        "Section": programme["section"],
+        "Dossier": programme["dossier"],
+        "Jours": programme["jours"].astype(float),
+        "Correspondant": programme["correspondant"],
+        "Territoires": [", ".join(noms.get(c, c) for c in _codes(t)) for t in programme["territoires"]],
+        "Concerne la sélection": ["oui" if c else "non" for c in concernes],
+    })
+
+
+def table_agence(agence: pd.DataFrame) -> pd.DataFrame:
+    """The agency's facts as French text."""
+    return pd.DataFrame({
+        "Rubrique": agence["rubrique"],
+        "Chiffre": agence["libelle"],
+        "Valeur": [fmt.valeur(v, u, 1 if float(v) % 1 else 0) for v, u in zip(agence["valeur"], agence["unite"])],
+        "Année": agence["annee"].astype(int).astype(str),
+        "Source": agence["source"],
+    })
+
+
+def _court(texte: str, n: int = 60) -> str:
+    return texte if len(texte) <= n else texte[: n - 1].rstrip() + "…"
+
+
+def treemap_programme(programme: pd.DataFrame, concernes: pd.Series | None = None,
+                      titre: str | None = None) -> go.Figure:
+    """Days by axis, section and dossier as a treemap (long titles read better in rectangles).
+
+    When some dossiers are highlighted (`concernes`), they are blue and the others grey."""
+    noeuds: list[tuple[str, str, str, float, str]] = []  # id, label, parent, days, colour
+    surligne = concernes is not None and not concernes.all()
+    for axe, da in programme.groupby("axe", sort=True):
+        aid, teinte = f"axe{axe}", fmt.COLORWAY[(int(axe) - 1) % len(fmt.COLORWAY)]
+        titre_axe = f"Axe {axe} – {_court(da['axe_libelle'].iloc[0], 45)}"
+        noeuds.append((aid, titre_axe, "", float(da["jours"].sum()), teinte))
+        for section, ds in da.groupby("section", sort=False):
+            sid = f"{aid}/{section}"
+            noeuds.append((sid, section, aid, float(ds["jours"].sum()), "#D9D9D9" if surligne else teinte))
+            for i, d in ds.iterrows():
+                if surligne:
+                    teinte_d = COULEUR_SELECTION if bool(concernes.loc[i]) else "#BDBDBD"
+                else:
+                    teinte_d = teinte
+                noeuds.append((d["id"], _court(d["dossier"]), sid, float(d["jours"]), teinte_d))
+    ids, labels, parents, valeurs, couleurs = (list(c) for c in zip(*noeuds))
+    textes = [fmt.valeur(v, "jours", 1) for v in valeurs]
+    fig = go.Figure(go.Treemap(
+        ids=ids, labels=labels, parents=parents, values=valeurs, branchvalues="total",
+        customdata=textes, marker={"colors": couleurs},
+        texttemplate="%{label}<br>%{customdata}",
+        hovertemplate="%{label}<br>%{customdata}<extra></extra>",
+    ))
+    return _base(fig, titre, 560)
+
+
+def barres_jours(df: pd.DataFrame, titre: str | None = None) -> go.Figure:
+    """Horizontal bars of days (`df`: libelle, jours[, concerne]), longest first."""
+    d = df.sort_values("jours", ascending=False).reset_index(drop=True)
+    concerne = d["concerne"] if "concerne" in d else pd.Series(True, index=d.index)
+    couleurs = [COULEUR_SELECTION if c else COULEUR_REFERENCE for c in concerne]
+    fig = go.Figure(go.Bar(
+        y=list(d["libelle"]), x=list(d["jours"].astype(float)), orientation="h",
+        text=[fmt.valeur(v, "j", 1) for v in d["jours"]], textposition="auto",
+        marker={"color": couleurs}, showlegend=False,
+        customdata=[fmt.valeur(v, "jours", 1) for v in d["jours"]],
+        hovertemplate="%{y} : %{customdata}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
+    fig.update_xaxes(title_text="jours", rangemode="tozero")
+    return _base(fig, titre, 90 + 26 * max(len(d), 1))
+
+
+# ---------------------------------------------------------------- rendering
+# The one place where a figure meets Streamlit, so that every theme page shows the
+# same things under a chart: source and vintage, demo badge, a text alternative and
+# the export buttons. Streamlit is imported lazily to keep the builders above pure.
+
+
+def afficher(fig: go.Figure, donnees: pd.DataFrame, table: pd.DataFrame, m: ChartMeta, key: str,
+             source_ids, millesime=None) -> None:
+    """Chart, then source/vintage caption (+ demo badge), data table in an expander, downloads."""
+    import streamlit as st
+
+    from components import layout
+
+    st.plotly_chart(fig, key=f"fig_{key}", alt=m.alt or m.titre, config={"displaylogo": False})
+    layout.source_caption(source_ids, m.demo, millesime)
+    with st.expander("Voir les données (texte)"):
+        st.dataframe(table, hide_index=True)
+    telecharger(fig, donnees, m, key)
+
+
+def telecharger(fig: go.Figure, donnees: pd.DataFrame, m: ChartMeta, key: str) -> None:
+    """The export buttons under a figure (components.downloads, written by EXPORTS)."""
+    try:
+        from components.downloads import chart_downloads
+    except ModuleNotFoundError as e:  # written in parallel; buttons appear once it exists
+        if e.name != "components.downloads":
+            raise
+        return
+    chart_downloads(fig, donnees, m, key)
+
+
+def agence(build_info: dict) -> str:
+    """The agency name printed on exports ("Réalisation : ..."), from build.json."""
+    t = build_info.get("territory") or {}
+    return str(t.get("agence") or t.get("agency") or "")
+
+
+def territoires_compares(selection, references: list[dict]) -> tuple[tuple[str, str], ...]:
+    """(niveau, code) of the selection followed by its reference levels, for `access.valeurs`."""
+    return ((selection.niveau, selection.code),) + tuple((r["niveau"], r["code"]) for r in references)
+
+
+def texte_alternatif(table: pd.DataFrame) -> str:
+    """One sentence per row of a text table ("Béthune : 12,3 %"), for screen readers and exports."""
+    return " ; ".join(" – ".join(str(v) for v in row) for row in table.itertuples(index=False))
+
+
+def comparer(ind: dict, selection, territoires: tuple, key: str, agence: str = "") -> None:
+    """One catalogue indicator, latest vintage, the selection next to its reference levels."""
+    import streamlit as st
+
+    from datasets import access
+
+    df = access.valeurs((ind["indicateur"],), territoires)
+    if df.empty:
+        st.info(f"{ind['libelle']} : non disponible pour ce territoire.")
+        return
+    df = completer(df, territoires, _noms(territoires))
+    unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
+    millesime = int(df["millesime"].max())
+    titre = f"{ind['libelle']} ({millesime})"
+    fig = barres_comparaison(df, unite, dec, titre, selection=selection.nom)
+    table = table_texte(df, {"nom": "Territoire", "valeur": ind["libelle"]}, unite, dec)
+    m = meta(titre, selection.code, selection.nom, ind["indicateur"], millesime,
+             _source_line(df), bool(df["demo"].any()), [ind], texte_alternatif(table), agence)
+    afficher(fig, df, table, m, key, list(df["source_id"].dropna().unique()), millesime)
+
+
+def chiffres(indicateurs: pd.DataFrame, territoires: tuple) -> None:
+    """Counts of several catalogue indicators as a text table (territories of very different
+    sizes read better in a table than in bars), with their sources under it."""
+    import streamlit as st
+
+    from components import layout
+    from datasets import access
+
+    df = access.valeurs(tuple(indicateurs["indicateur"]), territoires)
+    if df.empty:
+        st.info("Données non disponibles pour ce territoire.")
+        return
+    df = completer(df, territoires, _noms(territoires), list(indicateurs["indicateur"]))
+    st.dataframe(tableau_valeurs(df, indicateurs), hide_index=True)
+    layout.source_caption(list(df["source_id"].dropna().unique()), bool(df["demo"].any()))
+
+
+def _noms(territoires: tuple) -> dict[str, str]:
+    from datasets import access
+
+    return {c: (access.territoire(c, n) or {}).get("nom", c) for n, c in territoires}
+
+
+def _source_line(df: pd.DataFrame) -> str:
+    from components import layout
+
+    return layout.source_text(list(df["source_id"].dropna().unique()))
+
+
+def structure(cat: pd.DataFrame, categories: list[str], total: str, selection, territoires: tuple,
+              key: str, titre: str, empile: bool = True, reste: str | None = None,
+              prefixe: str = "", agence: str = "") -> None:
+    """Shares of `categories` (catalogue ids) in `total`, the selection next to its references.
+
+    Labels come from the catalogue (`prefixe` is removed: "Population de 0 à 14 ans" ->
+    "0 à 14 ans"); stacked bars per territory, or grouped bars per category."""
+    import streamlit as st
+
+    from datasets import access
+
+    lib = cat.set_index("indicateur")["libelle"]
+    labels = {c: str(lib.get(c, c)).removeprefix(prefixe) for c in categories}
+    df = access.valeurs(tuple(categories) + (total,), territoires)
+    if not df.empty:
+        df = completer(df, territoires, _noms(territoires), list(categories) + [total])
+    p = parts(df, labels, total, reste)
+    if p.empty:
+        st.info(f"{titre} : non disponible pour ce territoire.")
+        return
+    millesime = int(df["millesime"].max())
+    titre_m = f"{titre} ({millesime})"
+    ordre = list(labels.values()) + ([reste] if reste else [])
+    ordre = [c for c in ordre if c in set(p["categorie"])]
+    if empile:
+        fig = parts_empilees(p, titre_m, ordre)
+    else:
+        fig = parts_groupees(p, titre_m, selection.nom, ordre)
+    table = table_texte(p, {"nom": "Territoire", "categorie": "Catégorie", "valeur": "Part"}, "%", 1)
+    inds = [r for _, r in cat[cat["indicateur"].isin(categories + [total])].iterrows()]
+    m = meta(titre_m, selection.code, selection.nom, key, millesime, _source_line(df),
+             bool(df["demo"].any()), inds, texte_alternatif(table), agence)
+    afficher(fig, p, table, m, key, list(df["source_id"].dropna().unique()), millesime)
+
+
+def evolution(ind, selection, key: str, agence: str = "") -> pd.DataFrame:
+    """The selection's series of one indicator over every vintage; returns the series.
+
+    With a single vintage, says that no evolution can be shown rather than drawing a dot."""
+    import streamlit as st
+
+    from datasets import access
+
+    s = access.serie(ind["indicateur"], selection.niveau, selection.code)
+    ok = s[s["valeur"].notna()] if len(s) else s
+    if len(ok) < 2:
+        st.info(f"{ind['libelle']} : un seul millésime disponible, l'évolution ne peut pas être montrée.")
+        return s
+    unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
+    d = s.assign(nom=selection.nom)
+    debut, fin = int(s["millesime"].min()), int(s["millesime"].max())
+    titre = f"{ind['libelle']} ({debut}–{fin})"
+    fig = serie_temporelle(d, unite, dec, titre, selection=selection.nom)
+    table = table_texte(d, {"millesime": "Millésime", "valeur": ind["libelle"]}, unite, dec)
+    m = meta(titre, selection.code, selection.nom, ind["indicateur"], fin, _source_line(d),
+             bool(d["demo"].any()), [ind], texte_alternatif(table), agence)
+    afficher(fig, d, table, m, key, list(d["source_id"].dropna().unique()), f"{debut} à {fin}")
+    return s

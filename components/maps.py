@@ -1,0 +1,222 @@
+"""Choropleth maps of the communes: quantile classes, colour-blind-safe palette,
+an interactive pydeck deck for the page and a static plotly figure for exports."""
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.colors as pcolors
+import plotly.graph_objects as go
+import pydeck as pdk
+
+from components import format as fmt
+
+LAYER_ID = "communes"
+NO_DATA_RGB = (200, 200, 200)
+NO_DATA_LABEL = "Non disponible"
+
+
+def classes(values, n: int = 5) -> list[float]:
+    """Quantile class edges [min, ..., max]; fewer classes when values repeat."""
+    arr = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").dropna().to_numpy()
+    if arr.size == 0:
+        return []
+    edges = np.quantile(arr, np.linspace(0, 1, max(1, n) + 1))
+    out: list[float] = []
+    for e in edges:
+        e = float(e)
+        if not out or e > out[-1]:
+            out.append(e)
+    if len(out) == 1:
+        out.append(out[0])
+    return out
+
+
+def palette(n: int) -> list[tuple[int, int, int]]:
+    """n colours from viridis, light (low) to dark (high): readable without colour vision."""
+    if n <= 0:
+        return []
+    scale = pcolors.sequential.Viridis[::-1]
+    if n == 1:
+        samples = pcolors.sample_colorscale(scale, [0.5])
+    else:
+        samples = pcolors.sample_colorscale(scale, [i / (n - 1) for i in range(n)])
+    return [tuple(int(round(float(c))) for c in s[s.index("(") + 1 : -1].split(",")) for s in samples]
+
+
+def classe_index(x, edges: list[float]) -> int | None:
+    """Index of the class holding x (classes are closed on the right, first closed on both)."""
+    if x is None or len(edges) < 2:
+        return None
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(x):
+        return None
+    for i in range(1, len(edges)):
+        if x <= edges[i]:
+            return i - 1
+    return len(edges) - 2
+
+
+def legend(edges: list[float], unite: str = "", decimales: int = 1) -> list[tuple[str, tuple[int, int, int]]]:
+    """[("12,0 – 15,3 %", rgb), ...] for each class."""
+    colours = palette(len(edges) - 1)
+    items = []
+    for i, rgb in enumerate(colours):
+        lo = fmt.nombre(edges[i], decimales)
+        hi = fmt.valeur(edges[i + 1], unite, decimales)
+        items.append((f"{lo} – {hi}", rgb))
+    return items
+
+
+def colour_features(geojson: dict, df: pd.DataFrame, unite: str = "", decimales: int = 1, n: int = 5) -> dict:
+    """A copy of the GeoJSON whose features carry the class colour and the French value text.
+
+    `df` has columns code, valeur and optionally statut; this join is what pages cache."""
+    edges = classes(df["valeur"], n)
+    colours = palette(len(edges) - 1) if edges else []
+    by_code = {str(r["code"]): r for r in df.to_dict("records")}
+    out = {"type": "FeatureCollection", "features": []}
+    for feat in geojson.get("features", []):
+        feat = copy.deepcopy(feat)
+        props = feat.setdefault("properties", {})
+        row = by_code.get(str(props.get("code")), {})
+        val = row.get("valeur")
+        idx = classe_index(val, edges)
+        rgb = colours[idx] if idx is not None else NO_DATA_RGB
+        props["fill"] = [*rgb, 210]
+        props["valeur"] = None if idx is None else float(val)
+        props["valeur_texte"] = fmt.valeur(val, unite, decimales, row.get("statut"))
+        out["features"].append(feat)
+    return out
+
+
+def _bounds(geojson: dict) -> tuple[float, float, float, float]:
+    xs, ys = [], []
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+
+    for feat in geojson.get("features", []):
+        walk((feat.get("geometry") or {}).get("coordinates", []))
+    if not xs:
+        return (2.0, 50.0, 3.0, 51.0)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def view_state(geojson: dict) -> pdk.ViewState:
+    """Centre and zoom that fit the communes."""
+    x0, y0, x1, y1 = _bounds(geojson)
+    span = max(x1 - x0, (y1 - y0) * 1.5, 0.01)
+    zoom = max(1.0, min(13.0, math.log2(360 / span) - 0.6))
+    return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=(y0 + y1) / 2, zoom=zoom)
+
+
+def deck_choropleth(coloured_geojson: dict, libelle: str = "", height: int = 520) -> pdk.Deck:
+    """Interactive map of a GeoJSON coloured by `colour_features`; no basemap (no network)."""
+    layer = pdk.Layer(
+        "GeoJsonLayer",
+        data=coloured_geojson,
+        id=LAYER_ID,
+        pickable=True,
+        stroked=True,
+        filled=True,
+        auto_highlight=True,
+        get_fill_color="properties.fill",
+        get_line_color=[255, 255, 255],
+        line_width_min_pixels=0.6,
+    )
+    tooltip = {
+        "html": "<b>{nom}</b><br/>" + (f"{libelle} : " if libelle else "") + "{valeur_texte}",
+        "style": {"backgroundColor": "#1f2937", "color": "white", "fontSize": "14px"},
+    }
+    return pdk.Deck(
+        layers=[layer],
+        initial_view_state=view_state(coloured_geojson),
+        map_provider=None,
+        map_style=None,
+        tooltip=tooltip,
+        height=height,
+    )
+
+
+def selected_code(event) -> str | None:
+    """The commune code picked on the deck, from `st.pydeck_chart(..., on_select=...)`."""
+    try:
+        objets = event["selection"]["objects"].get(LAYER_ID) or []
+    except (KeyError, TypeError, AttributeError):
+        return None
+    for obj in objets:
+        props = obj.get("properties", obj) if isinstance(obj, dict) else {}
+        code = props.get("code")
+        if code:
+            return str(code)
+    return None
+
+
+def static_choropleth(geojson: dict, df: pd.DataFrame, titre: str, unite: str = "", decimales: int = 1, n: int = 5) -> go.Figure:
+    """Same classes and colours as the deck, as a plotly figure with a class legend (exports)."""
+    edges = classes(df["valeur"], n)
+    items = legend(edges, unite, decimales) if edges else []
+    data = df.assign(code=df["code"].astype(str))
+    data["classe"] = [classe_index(v, edges) for v in data["valeur"]]
+    data["texte"] = [
+        fmt.valeur(v, unite, decimales, s)
+        for v, s in zip(data["valeur"], data["statut"] if "statut" in data else [None] * len(data))
+    ]
+    noms = data["nom"] if "nom" in data else data["code"]
+    data["nom_"] = noms
+    fig = go.Figure()
+    groups = [(i, lab, rgb) for i, (lab, rgb) in enumerate(items)] + [(None, NO_DATA_LABEL, NO_DATA_RGB)]
+    for idx, lab, rgb in groups:
+        part = data[data["classe"].isna()] if idx is None else data[data["classe"] == idx]
+        if part.empty:
+            continue
+        colour = "rgb({},{},{})".format(*rgb)
+        fig.add_trace(
+            go.Choropleth(
+                geojson=geojson,
+                featureidkey="properties.code",
+                locations=part["code"],
+                z=[1] * len(part),
+                colorscale=[[0, colour], [1, colour]],
+                showscale=False,
+                showlegend=True,
+                name=lab,
+                marker={"line": {"color": "white", "width": 0.5}},
+                customdata=np.stack([part["nom_"], part["texte"]], axis=-1),
+                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+            )
+        )
+    fig.update_geos(fitbounds="locations", visible=False)
+    fmt.french_layout(fig)
+    fig.update_layout(title={"text": titre}, legend={"title": {"text": unite or ""}})
+    return fig
+
+
+def subset(geojson: dict, codes) -> dict:
+    """Only the features of the given commune codes (the map of an EPCI, a grouping...)."""
+    keep = {str(c) for c in codes}
+    return {"type": "FeatureCollection", "features": [f for f in geojson.get("features", []) if str(f.get("properties", {}).get("code")) in keep]}
+
+
+def legend_markdown(items: list[tuple[str, tuple[int, int, int]]], no_data: bool = False) -> str:
+    """HTML swatches for the legend (the text carries the information; colour only helps)."""
+    if no_data:
+        items = [*items, (NO_DATA_LABEL, NO_DATA_RGB)]
+    spans = [
+        f'<span style="display:inline-block;margin:0 .8em .3em 0;white-space:nowrap">'
+        f'<span style="display:inline-block;width:1em;height:1em;vertical-align:-.15em;'
+        f'border:1px solid #666;background:rgb({r},{g},{b})"></span> {lab}</span>'
+        for lab, (r, g, b) in items
+    ]
+    return "".join(spans)

@@ -1,0 +1,142 @@
+"""The selection (territory, indicator, vintage) kept in the URL as codes.
+
+The URL is the source of truth so that a shared link reproduces the view; the
+session keeps a copy because Streamlit's page navigation drops query parameters.
+Query parameters are validated against known codes and never interpreted."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import streamlit as st
+
+from datasets import access
+
+SELECTABLE = ("commune", "epci", "groupement", "territoire")
+_CODE = re.compile(r"^[0-9A-Za-z]{1,12}$")
+_SESSION = "_selection_{}"
+
+
+@dataclass(frozen=True)
+class Selection:
+    niveau: str
+    code: str
+    nom: str
+
+
+def _valid_code(code) -> dict | None:
+    """The territory row for a selectable code, or None for anything else."""
+    if not isinstance(code, str) or not _CODE.match(code):
+        return None
+    row = access.territoire(code)
+    if not row or row.get("niveau") not in SELECTABLE:
+        return None
+    return row
+
+
+def territoire_par_defaut() -> Selection:
+    row = access.territoires("territoire").iloc[0]
+    return Selection("territoire", str(row["code"]), str(row["nom"]))
+
+
+def _selection(row: dict) -> Selection:
+    return Selection(str(row["niveau"]), str(row["code"]), str(row["nom"]))
+
+
+def current() -> Selection:
+    """The selected territory: URL first, then the session, then the whole territory."""
+    values = st.query_params.get_all("territoire")
+    selection = None
+    for value in values[:5]:
+        row = _valid_code(value)
+        if row:
+            selection = _selection(row)
+            break
+    if selection is None and values:
+        st.warning(
+            "Le territoire demandé dans l'adresse n'est pas reconnu : "
+            "affichage du territoire entier."
+        )
+        selection = territoire_par_defaut()
+    if selection is None:
+        row = _valid_code(st.session_state.get(_SESSION.format("territoire")))
+        selection = _selection(row) if row else territoire_par_defaut()
+    _remember("territoire", selection.code)
+    return selection
+
+
+def set_territoire(code: str) -> None:
+    """Select a territory (by code) for this page and the next ones."""
+    if _valid_code(code):
+        _remember("territoire", code)
+
+
+def param(name: str, allowed, default):
+    """A validated query parameter (e.g. indicateur, millesime), else the default.
+
+    `allowed` is the list of accepted values; values are compared as strings and the
+    matching allowed value (with its own type) is returned."""
+    allowed = list(allowed)
+    by_text = {str(a): a for a in allowed}
+    values = st.query_params.get_all(name)
+    chosen = next((by_text[v] for v in values[:5] if isinstance(v, str) and v in by_text), None)
+    if chosen is None and values:
+        st.warning(f"Le paramètre « {name} » de l'adresse n'est pas reconnu : valeur par défaut utilisée.")
+    if chosen is None:
+        remembered = st.session_state.get(_SESSION.format(name))
+        chosen = by_text.get(str(remembered), default) if remembered is not None else default
+    if chosen is not None:
+        _remember(name, str(chosen))
+    return chosen
+
+
+def params(name: str, allowed, default: list, maximum: int = 10) -> list:
+    """A validated multi-valued query parameter (?comparer=62119&comparer=62498)."""
+    by_text = {str(a): a for a in allowed}
+    values = st.query_params.get_all(name)
+    chosen = list(dict.fromkeys(by_text[v] for v in values[:50] if isinstance(v, str) and v in by_text))[:maximum]
+    if values and len(chosen) < min(len(set(values)), maximum):
+        st.warning(f"Certaines valeurs du paramètre « {name} » de l'adresse ne sont pas reconnues : elles sont ignorées.")
+    if not chosen and not values:
+        remembered = st.session_state.get(_SESSION.format(name))
+        chosen = [by_text[v] for v in remembered if v in by_text] if isinstance(remembered, list) else []
+    if not chosen:
+        chosen = [d for d in default if str(d) in by_text][:maximum]
+    set_params(name, chosen)
+    return chosen
+
+
+def set_params(name: str, values) -> None:
+    """Record a multiple choice in the URL (one key repeated) and the session."""
+    texts = [str(v) for v in values]
+    st.session_state[_SESSION.format(name)] = texts
+    if not texts:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get_all(name) != texts:
+        st.query_params[name] = texts
+
+
+def set_param(name: str, value) -> None:
+    """Record a choice (indicator, vintage...) in the URL and the session."""
+    _remember(name, str(value))
+
+
+def forget(name: str) -> None:
+    """Drop a parameter that no longer applies (e.g. a vintage of another indicator)."""
+    st.session_state.pop(_SESSION.format(name), None)
+    if name in st.query_params:
+        del st.query_params[name]
+
+
+def query_params(selection: Selection | None = None, **extra) -> dict[str, str]:
+    """The query parameters that reproduce the view, for links and page switches."""
+    params = {"territoire": (selection or current()).code}
+    params.update({k: str(v) for k, v in extra.items() if v is not None})
+    return params
+
+
+def _remember(name: str, value: str) -> None:
+    st.session_state[_SESSION.format(name)] = value
+    if st.query_params.get_all(name) != [value]:
+        st.query_params[name] = value

@@ -1,0 +1,74 @@
+"""Command line: `python -m etl {build,check,ensure,reference,fetch}`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from etl import paths
+from etl.errors import BuildError, InputError
+from etl.territory import TerritoryError
+
+
+def _build(args) -> int:
+    from etl import build
+    build.build(raw_dir=args.raw, target=args.out, territory_path=args.territory, log=print)
+    return 0
+
+
+def _ensure(args) -> int:
+    from etl import build
+    target = Path(args.out) if args.out else paths.warehouse_dir()
+    reason = build.is_stale(target, args.raw)
+    if reason is None:
+        print(f"Entrepôt à jour : {target}")
+        return 0
+    print(f"Construction de l'entrepôt ({reason})…")
+    return _build(args)
+
+
+def _check(args) -> int:
+    from etl.check import check
+    target = Path(args.out) if args.out else paths.warehouse_dir()
+    summary = check(target)
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m etl", description="Chiffres Clefs : chaîne de traitement des données")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_ in (("build", "construire l'entrepôt (Parquet) à partir des fichiers"),
+                        ("ensure", "construire l'entrepôt s'il manque ou n'est plus à jour"),
+                        ("check", "valider l'entrepôt")):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--raw", type=Path, default=None, help="dossier des fichiers Insee (défaut : datasets/raw/)")
+        p.add_argument("--out", type=Path, default=None, help="entrepôt (défaut : datasets/warehouse/)")
+        p.add_argument("--territory", type=Path, default=None, help="fichier de territoire (défaut : datasets/territory.toml)")
+    sub.add_parser("reference", help="régénérer datasets/reference/ depuis les registres de paquets (réseau)", add_help=False)
+    sub.add_parser("fetch", help="télécharger les fichiers officiels listés dans datasets/sources.toml", add_help=False)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "reference":
+        from etl import reference
+        return reference.main(argv[1:])
+    if argv and argv[0] == "fetch":
+        from etl import fetch
+        return fetch.main(argv[1:])
+    args = parser.parse_args(argv)
+    handlers = {"build": _build, "ensure": _ensure, "check": _check}
+    try:
+        return handlers[args.command](args)
+    except (InputError, BuildError, TerritoryError) as exc:
+        print(f"ERREUR : {exc}\nL'entrepôt précédent est conservé, inchangé.", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from etl.check import CheckError
+        if isinstance(exc, CheckError):
+            print(f"ERREUR : {exc}\nL'entrepôt précédent est conservé, inchangé.", file=sys.stderr)
+            return 3
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

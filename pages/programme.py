@@ -1,0 +1,89 @@
+"""Programme de l'Agence: the 2018 work programme next to the territory's figures.
+
+Days by axis, section and dossier, by correspondant and by partner territory (with a map of
+the EPCI), the agency's facts and how the programme reconciles with the published totals.
+Selecting a territory highlights the dossiers that concern it."""
+import pandas as pd
+import streamlit as st
+
+from components import charts, layout, maps
+from components import format as fmt
+from datasets import access
+
+selection = layout.page_start("Programme de l'Agence")
+agence_nom = charts.agence(access.build_info())
+programme = access.programme()
+territoires = access.territoires()
+SOURCE = "Source : AULA, Rapport d'activité 2018"
+noms = dict(zip(territoires["code"], territoires["nom_court"]))
+
+codes = charts.codes_concernes(selection.niveau, selection.code, territoires)
+concernes = charts.dossiers_concernes(programme, codes)
+if codes is not None:
+    st.info(f"{int(concernes.sum())} dossiers sur {len(programme)} concernent {selection.nom} "
+            f"(y compris ceux de son intercommunalité, de son groupement et de tout le territoire) : "
+            f"{fmt.valeur(programme.loc[concernes, 'jours'].sum(), 'jours', 1)}, en bleu ci-dessous.")
+
+
+def montrer(fig, donnees, table, cle, titre, indicateur):
+    """Chart + source + text table + downloads, with the export metadata of the programme."""
+    m = charts.meta(titre, selection.code, selection.nom, indicateur, 2018, SOURCE, False,
+                    alt=charts.texte_alternatif(table), agence=agence_nom)
+    st.plotly_chart(fig, key=f"fig_{cle}", alt=m.alt, config={"displaylogo": False})
+    st.caption(f"{SOURCE} · programme de travail 2018")
+    with st.expander("Voir les données (texte)"):
+        st.dataframe(table, hide_index=True)
+    charts.telecharger(fig, donnees, m, cle)
+
+
+st.header("L'Agence en chiffres (2018)")
+agence = access.agence()
+faits = agence[agence["indicateur"].isin(["subventions_fonctionnement", "effectif", "jours_total",
+                                          "jours_etudes", "jours_administration", "jours_informatique"])]
+faits = faits.sort_values("annee").drop_duplicates("indicateur", keep="last")
+colonnes = st.columns(3)
+for i, (_, r) in enumerate(faits.iterrows()):
+    colonnes[i % 3].metric(r["libelle"], fmt.valeur(r["valeur"], r["unite"], 0))
+with st.expander("Tous les chiffres de l'Agence"):
+    st.dataframe(charts.table_agence(agence), hide_index=True)
+st.caption(SOURCE)
+
+st.header("Jours par axe, section et dossier")
+titre = "Programme de travail 2018 : jours par axe, section et dossier"
+fig = charts.treemap_programme(programme, concernes if codes is not None else None, titre)
+table = charts.table_programme(programme, concernes, noms)
+montrer(fig, programme, table[["Axe", "Section", "Dossier", "Jours"]], "programme", titre, "programme_dossiers")
+st.subheader("Tous les dossiers")
+st.dataframe(table, hide_index=True, column_config={"Jours": st.column_config.NumberColumn(format="%.1f")})
+
+st.header("Jours par correspondant")
+par_corr = charts.jours_par_correspondant(programme, concernes if codes is not None else None)
+titre = "Jours par correspondant"
+table = pd.DataFrame({"Correspondant": par_corr["libelle"],
+                      "Jours": [fmt.nombre(v, 1) for v in par_corr["jours"]]})
+montrer(charts.barres_jours(par_corr, titre), par_corr, table, "correspondants", titre, "programme_correspondants")
+
+st.header("Jours par territoire partenaire")
+par_code = charts.jours_par_territoire(programme, territoires, codes)
+titre = "Jours par territoire partenaire (dossiers partagés au prorata)"
+table = pd.DataFrame({"Territoire": par_code["libelle"], "Jours": [fmt.nombre(v, 1) for v in par_code["jours"]]})
+montrer(charts.barres_jours(par_code, titre), par_code, table, "territoires", titre, "programme_territoires")
+
+epci = charts.jours_par_epci(programme, territoires)
+carte = charts.carte_epci(access.communes(), epci)
+st.subheader("Carte : jours consacrés à chaque intercommunalité")
+couleurs = maps.colour_features(access.geojson(), carte, "jours", 1)
+st.pydeck_chart(maps.deck_choropleth(couleurs, "Jours de l'EPCI"), key="carte_epci")
+st.caption(f"{SOURCE} · chaque commune prend la couleur de son intercommunalité ; les dossiers du PMA, "
+           "du PETR et de tout le territoire ne sont pas répartis entre intercommunalités.")
+table = pd.DataFrame({"Intercommunalité": epci["nom"], "Jours": [fmt.nombre(v, 1) for v in epci["jours"]]})
+with st.expander("Voir les données (texte)"):
+    st.dataframe(table, hide_index=True)
+titre = "Jours consacrés à chaque intercommunalité, programme 2018"
+charts.telecharger(maps.static_choropleth(access.geojson(), carte, titre, "jours", 1), carte,
+                   charts.meta(titre, selection.code, selection.nom, "programme_carte", 2018, SOURCE, False,
+                               alt=charts.texte_alternatif(table), agence=agence_nom), "carte_epci")
+
+st.header("Rapprochement avec les totaux du rapport")
+with st.expander("Notes de rapprochement", expanded=False):
+    st.markdown(access.programme_notes())

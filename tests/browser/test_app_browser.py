@@ -1,0 +1,94 @@
+"""What only a browser shows: pages drawn, map and charts with a size, navigation by
+search, ranking click and shared link. Screenshots go to tests/artifacts/ (look at them)."""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from browser_helpers import drawn, main_text, wait_ready
+
+PAGES = {  # url path -> what must be drawn in the main area
+    "": "canvas",  # Accueil: the pydeck map
+    "demographie": ".js-plotly-plot",
+    "logement": ".js-plotly-plot",
+    "economie": ".js-plotly-plot",
+    "programme": ".js-plotly-plot",
+    "commune": '[data-testid="stDataFrame"]',
+    "comparer": ".js-plotly-plot",
+    "sources": '[data-testid="stDataFrame"]',
+}
+TERRITOIRES = {"defaut": None, "bethune": "62119"}
+
+
+def url_of(server, path, territoire=None, **params):
+    q = {"territoire": territoire, **params}
+    query = "&".join(f"{k}={v}" for k, v in q.items() if v)
+    return f"{server}/{path}" + (f"?{query}" if query else "")
+
+
+@pytest.mark.parametrize("territoire", list(TERRITOIRES))
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_is_drawn(server, page, artifacts, path, territoire):
+    page.goto(url_of(server, path, TERRITOIRES[territoire]))
+    wait_ready(page)
+    selector = PAGES[path]
+    if path == "commune" and territoire == "defaut":
+        selector = '[data-testid="stSelectbox"]'  # asks for a commune
+    assert drawn(page, f'[data-testid="stMain"] {selector}') > 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    texte = main_text(page)
+    assert "Traceback" not in texte and len(texte) > 200
+    page.screenshot(path=str(artifacts / f"page_{path or 'accueil'}_{territoire}.png"))
+
+
+def test_search_without_accents_leads_to_the_commune(server, page):
+    page.goto(server)
+    wait_ready(page)
+    champ = page.get_by_label("Rechercher une commune")
+    champ.fill("bethune")
+    champ.press("Enter")
+    page.get_by_role("button", name=re.compile(r"^Béthune")).click()
+    page.wait_for_url(re.compile(r"/commune\?.*territoire=62119"))
+    page.wait_for_selector("h1:has-text('Commune : Béthune')")
+
+
+def test_postal_code_search(server, page):
+    page.goto(server)
+    wait_ready(page)
+    champ = page.get_by_label("Rechercher une commune")
+    champ.fill("62400")
+    champ.press("Enter")
+    page.wait_for_selector('[data-testid="stSidebar"] button:has-text("Béthune")')
+
+
+def test_ranking_row_click_opens_the_commune(server, page):
+    page.goto(url_of(server, "comparer", indicateur="population", tri="decroissant"))
+    wait_ready(page)
+    grille = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').last
+    grille.scroll_into_view_if_needed()
+    box = grille.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # row selector of the first row (rank 1)
+    page.wait_for_url(re.compile(r"/commune\?.*territoire=\d"))
+    page.wait_for_selector("h1:has-text('Commune : ')")
+
+
+def test_shared_url_reproduces_the_view_and_choices_update_it(server, page, artifacts):
+    page.goto(url_of(server, "", "62119", indicateur="densite"))
+    wait_ready(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert "Béthune" in sidebar.locator('[data-testid="stSelectbox"]').first.inner_text()
+    assert "Densité de population" in page.locator('[data-testid="stMain"]').inner_text()
+    query = parse_qs(urlparse(page.url).query)
+    assert query["territoire"] == ["62119"] and query["indicateur"] == ["densite"]
+    page.screenshot(path=str(artifacts / "lien_partage_bethune_densite.png"))
+
+
+def test_hostile_url_gives_a_french_message_and_a_working_page(server, page):
+    page.goto(f"{server}/?territoire=%3Cscript%3Ealert(1)%3C%2Fscript%3E&territoire=1%27%20OR%201%3D1")
+    wait_ready(page)
+    texte = main_text(page)
+    assert "n'est pas reconnu" in texte
+    assert drawn(page, '[data-testid="stMain"] canvas') > 0
+    assert parse_qs(urlparse(page.url).query)["territoire"] == ["AULA"]

@@ -1,0 +1,196 @@
+"""Chart builders on tiny DataFrames: figure data, French separators, colours, statut texts."""
+import math
+
+import pandas as pd
+import pytest
+
+from components import charts
+from components import format as fmt
+
+NBSP = "\u00a0"
+OKABE_ITO = set(fmt.COLORWAY) | {charts.COULEUR_REFERENCE}
+
+
+def test_barres_comparaison_secret_is_text_not_zero():
+    df = pd.DataFrame({"nom": ["Béthune", "CABBALR", "France"],
+                       "valeur": [21.5, None, 12.25], "statut": [None, "secret", None]})
+    fig = charts.barres_comparaison(df, "%", 1, titre="Taux de pauvreté")
+    bar = fig.data[0]
+    assert list(bar.y) == ["Béthune", "CABBALR", "France"]
+    assert list(bar.x) == [21.5, None, 12.25]
+    assert list(bar.text) == [f"21,5{NBSP}%", "secret statistique", f"12,2{NBSP}%"]
+    assert [a.text for a in fig.layout.annotations] == ["secret statistique"]
+    assert list(bar.marker.color) == [charts.COULEUR_SELECTION, charts.COULEUR_REFERENCE, charts.COULEUR_REFERENCE]
+    assert fig.layout.separators == fmt.PLOTLY_SEPARATORS
+    assert fig.layout.title.text == "Taux de pauvreté"
+
+
+def test_barres_comparaison_non_calculable_median():
+    df = pd.DataFrame({"nom": ["PMA", "France"], "valeur": [None, 23160.0],
+                       "statut": ["non_calculable", None]})
+    fig = charts.barres_comparaison(df, "€ par an", 0)
+    assert list(fig.data[0].text) == ["non calculable", f"23{NBSP}160{NBSP}€ par an"]
+    assert fig.data[0].x[0] is None
+
+
+def test_serie_temporelle_one_line_per_territory_with_plain_year_ticks():
+    df = pd.DataFrame({"nom": ["Béthune"] * 3 + ["AULA"] * 3,
+                       "millesime": [2016, 2019, 2023] * 2,
+                       "valeur": [25000.0, 25500.0, None, 600000.0, 601000.0, 602500.0],
+                       "statut": [None, None, "manquant", None, None, None]})
+    fig = charts.serie_temporelle(df, "habitants", 0, selection="Béthune")
+    assert [t.name for t in fig.data] == ["Béthune", "AULA"]
+    assert list(fig.data[0].y) == [25000.0, 25500.0, None]
+    assert list(fig.data[0].text) == [f"25{NBSP}000{NBSP}habitants", f"25{NBSP}500{NBSP}habitants", "non disponible"]
+    assert list(fig.layout.xaxis.ticktext) == ["2016", "2019", "2023"]
+    assert fig.data[0].line.color == charts.COULEUR_SELECTION
+    assert {t.line.color for t in fig.data} <= OKABE_ITO
+
+
+def test_taux_annuels_compound_rate_and_missing_pair():
+    s = pd.DataFrame({"millesime": [2019, 2016, 2020], "valeur": [110.0, 100.0, None],
+                      "statut": [None, None, "secret"]})
+    t = charts.taux_annuels(s)
+    assert list(t["periode"]) == ["2016–2019", "2019–2020"]
+    assert t["valeur"][0] == pytest.approx((1.1 ** (1 / 3) - 1) * 100)
+    assert math.isnan(t["valeur"][1]) and t["statut"][1] == "secret"
+    fig = charts.barres_taux(t)
+    assert list(fig.data[0].text) == [f"3,23{NBSP}%", "secret statistique"]
+    assert [a.text for a in fig.layout.annotations] == ["secret statistique"]
+
+
+def test_barres_taux_decline_has_other_colour():
+    t = charts.taux_annuels(pd.DataFrame({"millesime": [2019, 2020, 2021], "valeur": [100.0, 99.0, 100.0]}))
+    couleurs = list(charts.barres_taux(t).data[0].marker.color)
+    assert couleurs == [charts.COULEUR_BAISSE, charts.COULEUR_SELECTION]
+
+
+def _long():
+    return pd.DataFrame({
+        "indicateur": ["logements", "maisons", "appartements"] * 2,
+        "code": ["62119"] * 3 + ["200072460"] * 3,
+        "nom": ["Béthune"] * 3 + ["CABBALR"] * 3,
+        "valeur": [1000.0, 600.0, 350.0, None, None, 40.0],
+        "statut": [None, None, None, "secret", "secret", None],
+    })
+
+
+def test_parts_shares_remainder_and_statut():
+    p = charts.parts(_long(), {"maisons": "Maisons", "appartements": "Appartements"}, "logements", reste="Autres")
+    bethune = p[p["code"] == "62119"]
+    assert list(bethune["categorie"]) == ["Maisons", "Appartements", "Autres"]
+    assert list(bethune["valeur"]) == pytest.approx([60.0, 35.0, 5.0])
+    cab = p[p["code"] == "200072460"]
+    assert cab["valeur"].isna().all() and set(cab["statut"]) == {"secret"}
+
+
+def test_parts_empilees_stack_colours_and_statut_annotation():
+    p = charts.parts(_long(), {"maisons": "Maisons", "appartements": "Appartements"}, "logements")
+    fig = charts.parts_empilees(p, titre="Type de logement")
+    assert fig.layout.barmode == "stack"
+    assert [t.name for t in fig.data] == ["Maisons", "Appartements"]
+    assert list(fig.data[0].x) == [60.0, None]
+    assert fig.data[0].text[0] == f"60,0{NBSP}%"
+    assert [a.text for a in fig.layout.annotations] == ["secret statistique"]
+    assert [t.marker.color for t in fig.data] == fmt.COLORWAY[:2]
+
+
+def test_parts_groupees_one_trace_per_territory():
+    p = charts.parts(_long(), {"maisons": "Maisons", "appartements": "Appartements"}, "logements")
+    fig = charts.parts_groupees(p, selection="Béthune")
+    assert fig.layout.barmode == "group"
+    assert [t.name for t in fig.data] == ["Béthune", "CABBALR"]
+    assert list(fig.data[0].y) == ["Maisons", "Appartements"]
+    assert fig.data[0].marker.color == charts.COULEUR_SELECTION
+    assert list(fig.data[1].text) == ["secret statistique", "secret statistique"]
+
+
+def test_table_texte_french_values():
+    df = pd.DataFrame({"millesime": [2021, 2022], "valeur": [1234.5, None], "statut": [None, "secret"]})
+    t = charts.table_texte(df, {"millesime": "Millésime", "valeur": "Valeur"}, "habitants", 1)
+    assert t.to_dict("records") == [{"Millésime": "2021", "Valeur": f"1{NBSP}234,5{NBSP}habitants"},
+                                    {"Millésime": "2022", "Valeur": "secret statistique"}]
+
+
+def test_meta_carries_catalogue_facts():
+    m = charts.meta("Population", "62119", "Béthune", "population", 2023, "Source : Insee, PL 2023", False,
+                    [{"indicateur": "population", "libelle": "Population municipale", "unite": "habitants",
+                      "definition": "d"}], alt="texte")
+    assert m.millesime == 2023 and m.alt == "texte"
+    assert m.indicateurs[0].source == "Insee, PL 2023"
+
+
+TERRITOIRES = pd.DataFrame([
+    {"niveau": "territoire", "code": "AULA", "nom": "Territoire", "nom_court": "AULA", "epci": None, "groupement": None},
+    {"niveau": "groupement", "code": "PMA", "nom": "Pôle", "nom_court": "PMA", "epci": None, "groupement": None},
+    {"niveau": "epci", "code": "E1", "nom": "CA Un", "nom_court": "Un", "epci": None, "groupement": "PMA"},
+    {"niveau": "epci", "code": "E2", "nom": "CC Deux", "nom_court": "Deux", "epci": None, "groupement": None},
+    {"niveau": "commune", "code": "62119", "nom": "Béthune", "nom_court": "Béthune", "epci": "E1", "groupement": "PMA"},
+    {"niveau": "commune", "code": "62999", "nom": "Autre", "nom_court": "Autre", "epci": "E2", "groupement": None},
+])
+PROGRAMME = pd.DataFrame([
+    {"id": "A1-01", "axe": 1, "axe_libelle": "Stratégies", "section": "1.1", "dossier": "Commun", "jours": 30.0,
+     "correspondant": "X", "territoires": "E1|E2", "repartition": None},
+    {"id": "A1-02", "axe": 1, "axe_libelle": "Stratégies", "section": "1.2", "dossier": "Pôle", "jours": 10.0,
+     "correspondant": "Y", "territoires": "PMA", "repartition": None},
+    {"id": "A2-01", "axe": 2, "axe_libelle": "Projets", "section": "2.1", "dossier": "Ville", "jours": 9.0,
+     "correspondant": "X", "territoires": "62119|E2", "repartition": "62119:6|E2:3"},
+    {"id": "A2-02", "axe": 2, "axe_libelle": "Projets", "section": "2.1", "dossier": "Ailleurs", "jours": 5.0,
+     "correspondant": "Z", "territoires": "62999", "repartition": None},
+])
+
+
+def test_jours_par_code_equal_split_or_printed_split():
+    j = charts.jours_par_code(PROGRAMME).groupby("code")["jours"].sum().to_dict()
+    assert j == {"E1": 15.0, "E2": 18.0, "PMA": 10.0, "62119": 6.0, "62999": 5.0}
+
+
+def test_jours_par_epci_counts_communes_not_groupings():
+    e = charts.jours_par_epci(PROGRAMME, TERRITOIRES).set_index("code")["jours"].to_dict()
+    assert e == {"E1": 21.0, "E2": 23.0}
+
+
+def test_commune_selection_highlights_dossiers_of_its_epci_and_grouping():
+    codes = charts.codes_concernes("commune", "62119", TERRITOIRES)
+    assert codes == {"62119", "E1", "PMA", "AULA"}
+    assert list(charts.dossiers_concernes(PROGRAMME, codes)) == [True, True, True, False]
+    assert charts.codes_concernes("territoire", "AULA", TERRITOIRES) is None
+    epci = charts.codes_concernes("epci", "E2", TERRITOIRES)
+    assert list(charts.dossiers_concernes(PROGRAMME, epci)) == [True, False, True, True]
+
+
+def test_treemap_totals_and_highlight_colours():
+    concernes = charts.dossiers_concernes(PROGRAMME, {"62999"})
+    fig = charts.treemap_programme(PROGRAMME, concernes, "Programme")
+    t = fig.data[0]
+    valeurs = dict(zip(t.ids, t.values))
+    assert valeurs["axe1"] == 40.0 and valeurs["axe2"] == 14.0 and t.branchvalues == "total"
+    couleurs = dict(zip(t.ids, t.marker.colors))
+    assert couleurs["A2-02"] == charts.COULEUR_SELECTION and couleurs["A1-01"] != charts.COULEUR_SELECTION
+    assert dict(zip(t.ids, t.customdata))["axe1"] == f"40,0{NBSP}jours"
+
+
+def test_barres_jours_sorted_and_highlighted():
+    d = charts.jours_par_correspondant(PROGRAMME, charts.dossiers_concernes(PROGRAMME, {"PMA"}))
+    fig = charts.barres_jours(d, "Correspondants")
+    assert list(fig.data[0].y) == ["X", "Y", "Z"] and list(fig.data[0].x) == [39.0, 10.0, 5.0]
+    assert list(fig.data[0].marker.color) == [charts.COULEUR_REFERENCE, charts.COULEUR_SELECTION,
+                                              charts.COULEUR_REFERENCE]
+
+
+def test_taux_periode_uses_common_vintages():
+    a = pd.DataFrame({"millesime": [2016, 2019, 2023], "valeur": [100.0, 110.0, 121.0]})
+    b = pd.DataFrame({"millesime": [2019, 2023], "valeur": [50.0, 50.0]})
+    t = charts.taux_periode({"A": a, "B": b})
+    assert list(t["debut"]) == [2019, 2019] and list(t["fin"]) == [2023, 2023]
+    assert t["valeur"][0] == pytest.approx((1.1 ** 0.25 - 1) * 100) and t["valeur"][1] == 0
+
+
+def test_tableau_valeurs_wide_text():
+    df = pd.DataFrame({"indicateur": ["menages", "menages"], "nom": ["Béthune", "France"], "millesime": [2021, 2021],
+                       "valeur": [12000.0, None], "statut": [None, "hors_source"]})
+    cat = pd.DataFrame([{"indicateur": "menages", "libelle": "Ménages", "unite": "ménages", "decimales": 0}])
+    t = charts.tableau_valeurs(df, cat)
+    assert t.to_dict("records") == [
+        {"Territoire": "Béthune", "Ménages (2021)": f"12{NBSP}000{NBSP}ménages"},
+        {"Territoire": "France", "Ménages (2021)": "non disponible pour ce niveau"}]

