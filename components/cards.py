@@ -10,6 +10,7 @@ import streamlit as st
 from components import format as fmt
 from components import layout
 
+UNITE_COURTE = 9  # longer units ("personnes par ménage") move to the label
 ECART_MIN_RECENSEMENT = 5  # Insee: compare census vintages at least 5 years apart
 
 
@@ -20,6 +21,9 @@ class Carte:
     valeur: str
     millesime: int | None
     evolution: str  # "+2,3 % depuis 2015", or why it cannot be given
+    delta: str = ""  # "+2,3 %" (empty when no comparison can be made)
+    depuis: str = ""  # "depuis 2015"
+    unite_libelle: str = ""  # a long unit goes with the label so the value stays readable
     references: tuple[str, ...] = field(default_factory=tuple)  # "Pas-de-Calais : 12,3 %"
     source_id: str | None = None
     demo: bool = False
@@ -41,7 +45,9 @@ def carte(row: dict, refs: pd.DataFrame | None = None) -> Carte:
     unite, dec = str(row.get("unite") or ""), _int(row.get("decimales")) or 0
     statut = _statut(row.get("statut"))
     millesime, precedent = _int(row.get("millesime")), _int(row.get("millesime_precedent"))
-    texte = fmt.valeur(row.get("valeur"), unite, dec, statut)
+    unite_libelle = unite if len(unite) > UNITE_COURTE and not statut else ""
+    texte = fmt.valeur(row.get("valeur"), "" if unite_libelle else unite, dec, statut)
+    delta, depuis = "", ""
     if precedent is None or millesime is None:
         evolution = "Évolution : un seul millésime disponible"
     else:
@@ -50,21 +56,30 @@ def carte(row: dict, refs: pd.DataFrame | None = None) -> Carte:
             evolution = f"Évolution depuis {precedent} : non calculable"
         else:
             evolution = f"{ev} depuis {precedent}"
+            delta, depuis = ev, f"depuis {precedent}"
             if millesime - precedent < ECART_MIN_RECENSEMENT:
                 evolution += f" (moins de {ECART_MIN_RECENSEMENT} ans d'écart : à interpréter avec prudence)"
-    lignes = []
+    lignes, hors = [], []
     if refs is not None and not refs.empty:
         for r in refs[refs["indicateur"] == row["indicateur"]].to_dict("records"):
+            if _statut(r.get("statut")) == "hors_source":
+                hors.append(str(r["nom"]))
+                continue
             v = fmt.valeur(r.get("valeur"), unite, dec, _statut(r.get("statut")))
             m = _int(r.get("millesime"))
             suffixe = f" ({m})" if m is not None and m != millesime else ""
             lignes.append(f"{r['nom']} : {v}{suffixe}")
+    if hors:
+        lignes.append(f"Non disponible pour ce niveau : {', '.join(hors)}")
     return Carte(
         indicateur=str(row["indicateur"]),
         libelle=str(row.get("libelle") or row["indicateur"]),
         valeur=texte,
         millesime=millesime,
         evolution=evolution,
+        delta=delta,
+        depuis=depuis,
+        unite_libelle=unite_libelle,
         references=tuple(lignes),
         source_id=row.get("source_id") if isinstance(row.get("source_id"), str) else None,
         demo=bool(row.get("demo")),
@@ -82,8 +97,13 @@ def afficher(liste: list[Carte], par_ligne: int = 3) -> None:
         for col, c in zip(colonnes, liste[debut : debut + par_ligne]):
             with col, st.container(border=True):
                 titre = f"{c.libelle} ({c.millesime})" if c.millesime else c.libelle
-                st.metric(titre, c.valeur, help=c.evolution)
-                st.markdown(c.evolution)
+                if c.unite_libelle:
+                    titre += f", en {c.unite_libelle}"
+                fleche = "off" if not c.delta else ("up" if c.delta.startswith("+") else "down" if c.delta.startswith("−") else "off")
+                st.metric(titre, c.valeur, delta=c.delta or None, delta_color="off", delta_arrow=fleche,
+                          delta_description=c.depuis or None, help=c.evolution)
+                if not c.delta or "prudence" in c.evolution:
+                    st.caption(c.evolution)
                 if c.references:
                     st.caption("  \n".join(c.references))
                 layout.source_caption([c.source_id] if c.source_id else [], c.demo)

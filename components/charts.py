@@ -310,44 +310,12 @@ def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[
 
 
 # ---------------------------------------------------------------- work programme
-# Builders for the agency's 2018 programme (`access.programme()`): written here because
-# `components/programme_charts.py` did not exist yet when the page was built.
+# Transforms the programme page needs beyond `components/programme_charts.py` (PARTNERS):
+# which codes concern the selection, days per EPCI for the map, the sortable tables.
 
 
 def _codes(texte) -> list[str]:
     return [c.strip() for c in str(texte or "").split("|") if c.strip() and str(texte) != "nan"]
-
-
-def jours_par_code(programme: pd.DataFrame) -> pd.DataFrame:
-    """Days of each dossier shared out to the territory codes it names.
-
-    The `repartition` column ("PMA:71|PETR:86") gives the split when the report prints it;
-    otherwise the days are shared equally, so the total stays the programme's total."""
-    lignes = []
-    for _, d in programme.iterrows():
-        rep = _codes(d.get("repartition"))
-        if rep:
-            for part in rep:
-                code, _, j = part.partition(":")
-                lignes.append({"id": d["id"], "code": code, "jours": float(j)})
-            continue
-        codes = _codes(d["territoires"])
-        for code in codes:
-            lignes.append({"id": d["id"], "code": code, "jours": float(d["jours"]) / len(codes)})
-    return pd.DataFrame(lignes, columns=["id", "code", "jours"])
-
-
-def jours_par_epci(programme: pd.DataFrame, territoires: pd.DataFrame) -> pd.DataFrame:
-    """Days per EPCI: dossiers naming the EPCI or one of its communes (groupings and the
-    whole territory are not spread over EPCI). `territoires` is `access.territoires()`."""
-    parts_ = jours_par_code(programme)
-    communes = territoires[territoires["niveau"] == "commune"].set_index("code")["epci"]
-    epcis = territoires[territoires["niveau"] == "epci"]
-    parts_["epci"] = [c if c in set(epcis["code"]) else communes.get(c) for c in parts_["code"]]
-    somme = parts_.dropna(subset=["epci"]).groupby("epci")["jours"].sum()
-    out = epcis[["code", "nom", "nom_court"]].copy()
-    out["jours"] = [float(somme.get(c, 0.0)) for c in out["code"]]
-    return out.reset_index(drop=True)
 
 
 def codes_concernes(niveau: str, code: str, territoires: pd.DataFrame) -> set[str] | None:
@@ -371,28 +339,21 @@ def codes_concernes(niveau: str, code: str, territoires: pd.DataFrame) -> set[st
     return {code} | epcis | membres | racine
 
 
-def dossiers_concernes(programme: pd.DataFrame, codes: set[str] | None) -> pd.Series:
-    """True for the dossiers naming one of `codes` (all when codes is None)."""
-    if codes is None:
-        return pd.Series(True, index=programme.index)
-    return programme["territoires"].map(lambda t: bool(set(_codes(t)) & codes))
+def jours_par_epci(programme: pd.DataFrame, territoires: pd.DataFrame) -> pd.DataFrame:
+    """Days of the dossiers naming each EPCI or one of its communes [code, nom, jours].
 
-
-def jours_par_territoire(programme: pd.DataFrame, territoires: pd.DataFrame,
-                         codes: set[str] | None = None) -> pd.DataFrame:
-    """Days per partner territory named in the programme [code, libelle, jours, concerne]."""
-    d = jours_par_code(programme).groupby("code", as_index=False)["jours"].sum()
-    noms = dict(zip(territoires["code"], territoires["nom_court"]))
-    d["libelle"] = [noms.get(c, c) for c in d["code"]]
-    d["concerne"] = [codes is None or c in codes for c in d["code"]]
-    return d[["code", "libelle", "jours", "concerne"]]
-
-
-def jours_par_correspondant(programme: pd.DataFrame, concernes: pd.Series | None = None) -> pd.DataFrame:
-    """Days per correspondant [libelle, jours, concerne]: concerne when one of their dossiers is."""
-    d = programme.assign(_c=True if concernes is None else concernes)
-    out = d.groupby("correspondant", as_index=False).agg(jours=("jours", "sum"), concerne=("_c", "any"))
-    return out.rename(columns={"correspondant": "libelle"})
+    Like the bars by partner territory, a dossier counts in full for every EPCI it names;
+    dossiers of a grouping or of the whole territory are not spread over EPCI."""
+    communes = territoires[territoires["niveau"] == "commune"].set_index("code")["epci"]
+    epcis = territoires[territoires["niveau"] == "epci"]
+    jours = dict.fromkeys(epcis["code"], 0.0)
+    for texte, j in zip(programme["territoires"], programme["jours"]):
+        nommes = {c if c in jours else communes.get(c) for c in _codes(texte)}
+        for e in nommes & set(jours):
+            jours[e] += float(j)
+    out = epcis[["code", "nom"]].copy()
+    out["jours"] = [jours[c] for c in out["code"]]
+    return out.reset_index(drop=True)
 
 
 def carte_epci(communes: pd.DataFrame, epci: pd.DataFrame) -> pd.DataFrame:
@@ -417,6 +378,11 @@ def table_programme(programme: pd.DataFrame, concernes: pd.Series, noms: dict[st
     })
 
 
+def table_jours(libelles, jours, colonne: str) -> pd.DataFrame:
+    """Text alternative of a bar chart of days."""
+    return pd.DataFrame({colonne: list(libelles), "Jours": [fmt.valeur(v, "jours", 1) for v in jours]})
+
+
 def table_agence(agence: pd.DataFrame) -> pd.DataFrame:
     """The agency's facts as French text."""
     return pd.DataFrame({
@@ -426,58 +392,6 @@ def table_agence(agence: pd.DataFrame) -> pd.DataFrame:
         "Année": agence["annee"].astype(int).astype(str),
         "Source": agence["source"],
     })
-
-
-def _court(texte: str, n: int = 60) -> str:
-    return texte if len(texte) <= n else texte[: n - 1].rstrip() + "…"
-
-
-def treemap_programme(programme: pd.DataFrame, concernes: pd.Series | None = None,
-                      titre: str | None = None) -> go.Figure:
-    """Days by axis, section and dossier as a treemap (long titles read better in rectangles).
-
-    When some dossiers are highlighted (`concernes`), they are blue and the others grey."""
-    noeuds: list[tuple[str, str, str, float, str]] = []  # id, label, parent, days, colour
-    surligne = concernes is not None and not concernes.all()
-    for axe, da in programme.groupby("axe", sort=True):
-        aid, teinte = f"axe{axe}", fmt.COLORWAY[(int(axe) - 1) % len(fmt.COLORWAY)]
-        titre_axe = f"Axe {axe} – {_court(da['axe_libelle'].iloc[0], 45)}"
-        noeuds.append((aid, titre_axe, "", float(da["jours"].sum()), teinte))
-        for section, ds in da.groupby("section", sort=False):
-            sid = f"{aid}/{section}"
-            noeuds.append((sid, section, aid, float(ds["jours"].sum()), "#D9D9D9" if surligne else teinte))
-            for i, d in ds.iterrows():
-                if surligne:
-                    teinte_d = COULEUR_SELECTION if bool(concernes.loc[i]) else "#BDBDBD"
-                else:
-                    teinte_d = teinte
-                noeuds.append((d["id"], _court(d["dossier"]), sid, float(d["jours"]), teinte_d))
-    ids, labels, parents, valeurs, couleurs = (list(c) for c in zip(*noeuds))
-    textes = [fmt.valeur(v, "jours", 1) for v in valeurs]
-    fig = go.Figure(go.Treemap(
-        ids=ids, labels=labels, parents=parents, values=valeurs, branchvalues="total",
-        customdata=textes, marker={"colors": couleurs},
-        texttemplate="%{label}<br>%{customdata}",
-        hovertemplate="%{label}<br>%{customdata}<extra></extra>",
-    ))
-    return _base(fig, titre, 560)
-
-
-def barres_jours(df: pd.DataFrame, titre: str | None = None) -> go.Figure:
-    """Horizontal bars of days (`df`: libelle, jours[, concerne]), longest first."""
-    d = df.sort_values("jours", ascending=False).reset_index(drop=True)
-    concerne = d["concerne"] if "concerne" in d else pd.Series(True, index=d.index)
-    couleurs = [COULEUR_SELECTION if c else COULEUR_REFERENCE for c in concerne]
-    fig = go.Figure(go.Bar(
-        y=list(d["libelle"]), x=list(d["jours"].astype(float)), orientation="h",
-        text=[fmt.valeur(v, "j", 1) for v in d["jours"]], textposition="auto",
-        marker={"color": couleurs}, showlegend=False,
-        customdata=[fmt.valeur(v, "jours", 1) for v in d["jours"]],
-        hovertemplate="%{y} : %{customdata}<extra></extra>",
-    ))
-    fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
-    fig.update_xaxes(title_text="jours", rangemode="tozero")
-    return _base(fig, titre, 90 + 26 * max(len(d), 1))
 
 
 # ---------------------------------------------------------------- rendering

@@ -225,8 +225,8 @@ def search_communes(text: str, limit: int = 10) -> pd.DataFrame:
         hit = df["codes_postaux"].fillna("").str.split().map(lambda cps: any(c.startswith(key) for c in cps)) | df["code"].str.startswith(key)
         res = df[hit]
     else:
-        pos = df["recherche"].map(lambda s: s.find(key))
-        res = df[pos >= 0].assign(_pos=pos[pos >= 0], _len=df["recherche"].str.len()).sort_values(["_pos", "_len", "recherche"])
+        ranked = df.assign(_pos=df["recherche"].map(lambda s: s.find(key)), _len=df["recherche"].str.len())
+        res = ranked[ranked["_pos"] >= 0].sort_values(["_pos", "_len", "recherche"])
     return res[cols].head(limit).reset_index(drop=True)
 
 

@@ -93,8 +93,9 @@ def _progress(out: TextIO, name: str, done: int, total: int | None) -> None:
     out.flush()
 
 
-def download(source: Source, dest: Path, *, timeout: float = 60.0, progress: TextIO = sys.stderr) -> dict:
-    """Download one source into `dest`; return its log entry."""
+def download(source: Source, dest: Path, *, timeout: float = 60.0, progress: TextIO | None = None) -> dict:
+    """Download one source into `dest`; return its log entry (progress on stderr)."""
+    progress = progress or sys.stderr
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / source.fichier
     part = dest / (source.fichier + ".part")
@@ -118,7 +119,8 @@ def download(source: Source, dest: Path, *, timeout: float = 60.0, progress: Tex
                 if step != last:
                     _progress(progress, source.fichier, done, total)
                     last = step
-            _progress(progress, source.fichier, done, total)
+            if done == 0:
+                _progress(progress, source.fichier, done, total)
             progress.write("\n")
             if total is not None and done != total:
                 raise FetchError(f"{where} : téléchargement incomplet ({done} octets reçus sur {total})")

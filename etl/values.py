@@ -17,6 +17,10 @@ VALUE_COLUMNS = KEY + ["valeur", "statut", "demo", "source_id"]
 _STATUT_RANK = {None: 0, "manquant": 1, "incomplet": 2, "secret": 3, "non_calculable": 4, "hors_source": 5}
 _RANK_STATUT = {v: k for k, v in _STATUT_RANK.items()}
 COVERAGE = 0.95  # share of a département's communes a file must hold to aggregate it
+# INSEE leaves a few cells empty at national scale (communes created after the
+# census): up to this many empty (not secret) cells are left out of a
+# département, région or France total instead of voiding it.
+TOLERATED_EMPTY = 5
 
 
 def departement_of(code: pd.Series) -> pd.Series:
@@ -105,6 +109,9 @@ def aggregate(values: pd.DataFrame, territoires: pd.DataFrame, departements: pd.
             covered = {d for d in expected.index if count.get(d, 0) >= COVERAGE * expected[d]}
             region_of = deps["region"].to_dict()
             nat = nat[nat["departement"].isin(covered)]
+            empty = nat["statut"].eq("manquant")
+            few = nat[empty].groupby(["indicateur", "millesime"])["code"].transform("size") <= TOLERATED_EMPTY
+            nat = nat.drop(index=few[few].index)
             parts = []
             for niveau, code in ref_levels[["niveau", "code"]].itertuples(index=False):
                 if niveau == "departement":

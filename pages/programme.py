@@ -3,10 +3,10 @@
 Days by axis, section and dossier, by correspondant and by partner territory (with a map of
 the EPCI), the agency's facts and how the programme reconciles with the published totals.
 Selecting a territory highlights the dossiers that concern it."""
-import pandas as pd
 import streamlit as st
 
 from components import charts, layout, maps
+from components import programme_charts as pc
 from components import format as fmt
 from datasets import access
 
@@ -18,15 +18,16 @@ SOURCE = "Source : AULA, Rapport d'activité 2018"
 noms = dict(zip(territoires["code"], territoires["nom_court"]))
 
 codes = charts.codes_concernes(selection.niveau, selection.code, territoires)
-concernes = charts.dossiers_concernes(programme, codes)
+concernes = pc.concerne(programme, codes) if codes is not None else programme["id"].notna()
 if codes is not None:
     st.info(f"{int(concernes.sum())} dossiers sur {len(programme)} concernent {selection.nom} "
             f"(y compris ceux de son intercommunalité, de son groupement et de tout le territoire) : "
-            f"{fmt.valeur(programme.loc[concernes, 'jours'].sum(), 'jours', 1)}, en bleu ci-dessous.")
+            f"{fmt.valeur(programme.loc[concernes, 'jours'].sum(), 'jours', 1)}, les autres sont en gris.")
 
 
-def montrer(fig, donnees, table, cle, titre, indicateur):
+def montrer(fig, donnees, table, cle, indicateur):
     """Chart + source + text table + downloads, with the export metadata of the programme."""
+    titre = fig.layout.title.text
     m = charts.meta(titre, selection.code, selection.nom, indicateur, 2018, SOURCE, False,
                     alt=charts.texte_alternatif(table), agence=agence_nom)
     st.plotly_chart(fig, key=f"fig_{cle}", alt=m.alt, config={"displaylogo": False})
@@ -44,39 +45,36 @@ faits = faits.sort_values("annee").drop_duplicates("indicateur", keep="last")
 colonnes = st.columns(3)
 for i, (_, r) in enumerate(faits.iterrows()):
     colonnes[i % 3].metric(r["libelle"], fmt.valeur(r["valeur"], r["unite"], 0))
-with st.expander("Tous les chiffres de l'Agence"):
+with st.expander("Tous les chiffres de l'Agence (budget, personnel, jours par axe, administration, informatique)"):
     st.dataframe(charts.table_agence(agence), hide_index=True)
 st.caption(SOURCE)
 
 st.header("Jours par axe, section et dossier")
-titre = "Programme de travail 2018 : jours par axe, section et dossier"
-fig = charts.treemap_programme(programme, concernes if codes is not None else None, titre)
 table = charts.table_programme(programme, concernes, noms)
-montrer(fig, programme, table[["Axe", "Section", "Dossier", "Jours"]], "programme", titre, "programme_dossiers")
+fig = pc.sunburst_jours(programme, codes, "Programme de travail 2018 : jours par axe, section et dossier")
+montrer(fig, programme, table[["Axe", "Section", "Dossier", "Jours"]], "programme", "programme_dossiers")
 st.subheader("Tous les dossiers")
 st.dataframe(table, hide_index=True, column_config={"Jours": st.column_config.NumberColumn(format="%.1f")})
 
 st.header("Jours par correspondant")
-par_corr = charts.jours_par_correspondant(programme, concernes if codes is not None else None)
-titre = "Jours par correspondant"
-table = pd.DataFrame({"Correspondant": par_corr["libelle"],
-                      "Jours": [fmt.nombre(v, 1) for v in par_corr["jours"]]})
-montrer(charts.barres_jours(par_corr, titre), par_corr, table, "correspondants", titre, "programme_correspondants")
+fig = pc.barres_correspondants(programme, codes, "Jours par correspondant"
+                               + ("" if codes is None else f" (dossiers concernant {selection.nom})"))
+table = charts.table_jours(fig.data[0].y, fig.data[0].x, "Correspondant")
+montrer(fig, table, table, "correspondants", "programme_correspondants")
 
 st.header("Jours par territoire partenaire")
-par_code = charts.jours_par_territoire(programme, territoires, codes)
-titre = "Jours par territoire partenaire (dossiers partagés au prorata)"
-table = pd.DataFrame({"Territoire": par_code["libelle"], "Jours": [fmt.nombre(v, 1) for v in par_code["jours"]]})
-montrer(charts.barres_jours(par_code, titre), par_code, table, "territoires", titre, "programme_territoires")
+fig = pc.barres_territoires(programme, noms, codes, "Jours des dossiers nommant chaque territoire partenaire")
+table = charts.table_jours(fig.data[0].y, fig.data[0].x, "Territoire")
+montrer(fig, table, table, "territoires", "programme_territoires")
 
 epci = charts.jours_par_epci(programme, territoires)
 carte = charts.carte_epci(access.communes(), epci)
 st.subheader("Carte : jours consacrés à chaque intercommunalité")
 couleurs = maps.colour_features(access.geojson(), carte, "jours", 1)
 st.pydeck_chart(maps.deck_choropleth(couleurs, "Jours de l'EPCI"), key="carte_epci")
-st.caption(f"{SOURCE} · chaque commune prend la couleur de son intercommunalité ; les dossiers du PMA, "
-           "du PETR et de tout le territoire ne sont pas répartis entre intercommunalités.")
-table = pd.DataFrame({"Intercommunalité": epci["nom"], "Jours": [fmt.nombre(v, 1) for v in epci["jours"]]})
+st.caption(f"{SOURCE} · chaque commune prend la couleur de son intercommunalité (dossiers nommant l'EPCI "
+           "ou l'une de ses communes) ; les dossiers du PMA, du PETR et de tout le territoire n'y sont pas comptés.")
+table = charts.table_jours(epci["nom"], epci["jours"], "Intercommunalité")
 with st.expander("Voir les données (texte)"):
     st.dataframe(table, hide_index=True)
 titre = "Jours consacrés à chaque intercommunalité, programme 2018"

@@ -140,42 +140,31 @@ PROGRAMME = pd.DataFrame([
 ])
 
 
-def test_jours_par_code_equal_split_or_printed_split():
-    j = charts.jours_par_code(PROGRAMME).groupby("code")["jours"].sum().to_dict()
-    assert j == {"E1": 15.0, "E2": 18.0, "PMA": 10.0, "62119": 6.0, "62999": 5.0}
-
-
-def test_jours_par_epci_counts_communes_not_groupings():
+def test_jours_par_epci_counts_dossiers_naming_the_epci_or_its_communes():
     e = charts.jours_par_epci(PROGRAMME, TERRITOIRES).set_index("code")["jours"].to_dict()
-    assert e == {"E1": 21.0, "E2": 23.0}
+    assert e == {"E1": 30.0 + 9.0, "E2": 30.0 + 9.0 + 5.0}  # PMA-only dossier not spread
+    carte = charts.carte_epci(TERRITOIRES[TERRITOIRES["niveau"] == "commune"], charts.jours_par_epci(PROGRAMME, TERRITOIRES))
+    assert carte.set_index("code")["valeur"].to_dict() == {"62119": 39.0, "62999": 44.0}
 
 
-def test_commune_selection_highlights_dossiers_of_its_epci_and_grouping():
+def test_commune_selection_concerns_its_epci_grouping_and_territory():
+    from components import programme_charts as pc
+
     codes = charts.codes_concernes("commune", "62119", TERRITOIRES)
     assert codes == {"62119", "E1", "PMA", "AULA"}
-    assert list(charts.dossiers_concernes(PROGRAMME, codes)) == [True, True, True, False]
+    assert list(pc.concerne(PROGRAMME, codes)) == [True, True, True, False]
     assert charts.codes_concernes("territoire", "AULA", TERRITOIRES) is None
-    epci = charts.codes_concernes("epci", "E2", TERRITOIRES)
-    assert list(charts.dossiers_concernes(PROGRAMME, epci)) == [True, False, True, True]
+    assert charts.codes_concernes("epci", "E2", TERRITOIRES) == {"E2", "62999", "AULA"}
+    assert charts.codes_concernes("groupement", "PMA", TERRITOIRES) == {"PMA", "E1", "62119", "AULA"}
 
 
-def test_treemap_totals_and_highlight_colours():
-    concernes = charts.dossiers_concernes(PROGRAMME, {"62999"})
-    fig = charts.treemap_programme(PROGRAMME, concernes, "Programme")
-    t = fig.data[0]
-    valeurs = dict(zip(t.ids, t.values))
-    assert valeurs["axe1"] == 40.0 and valeurs["axe2"] == 14.0 and t.branchvalues == "total"
-    couleurs = dict(zip(t.ids, t.marker.colors))
-    assert couleurs["A2-02"] == charts.COULEUR_SELECTION and couleurs["A1-01"] != charts.COULEUR_SELECTION
-    assert dict(zip(t.ids, t.customdata))["axe1"] == f"40,0{NBSP}jours"
-
-
-def test_barres_jours_sorted_and_highlighted():
-    d = charts.jours_par_correspondant(PROGRAMME, charts.dossiers_concernes(PROGRAMME, {"PMA"}))
-    fig = charts.barres_jours(d, "Correspondants")
-    assert list(fig.data[0].y) == ["X", "Y", "Z"] and list(fig.data[0].x) == [39.0, 10.0, 5.0]
-    assert list(fig.data[0].marker.color) == [charts.COULEUR_REFERENCE, charts.COULEUR_SELECTION,
-                                              charts.COULEUR_REFERENCE]
+def test_programme_tables_in_french():
+    concernes = pd.Series([True, False, True, False])
+    t = charts.table_programme(PROGRAMME, concernes, {"E1": "Un", "E2": "Deux", "62119": "Béthune"})
+    assert list(t["Territoires"]) == ["Un, Deux", "PMA", "Béthune, Deux", "62999"]
+    assert list(t["Concerne la sélection"]) == ["oui", "non", "oui", "non"]
+    assert charts.table_jours(["X"], [1856.0], "Correspondant").to_dict("records") == [
+        {"Correspondant": "X", "Jours": f"1{NBSP}856,0{NBSP}jours"}]
 
 
 def test_taux_periode_uses_common_vintages():

@@ -4,7 +4,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from components import charts
+from components import programme_charts as pc
 
 PAGE = "../pages/programme.py"
 
@@ -28,7 +28,8 @@ def test_default_territory_shows_whole_programme():
     tree = figs["Programme de travail 2018 : jours par axe, section et dossier"]["data"][0]
     axes = {i: v for i, v, p in zip(tree["ids"], tree["values"], tree["parents"]) if p == ""}
     assert axes == {"axe1": 1856.0, "axe2": 802.0, "axe3": 677.5}
-    assert charts.COULEUR_REFERENCE not in tree["marker"]["colors"]  # nothing greyed out
+    assert pc.GRIS not in tree["marker"]["colors"]  # nothing greyed out
+    assert not at.info
     assert any(m.label == "Équipe de l’Agence" for m in at.metric)
     assert "Rapprochement" in at.markdown[-1].value or any("écart" in m.value for m in at.markdown)
 
@@ -36,9 +37,15 @@ def test_default_territory_shows_whole_programme():
 def test_bethune_highlights_its_dossiers():
     at = run("62119")
     assert not at.exception
-    tree = figures(at)["Programme de travail 2018 : jours par axe, section et dossier"]["data"][0]
+    figs = figures(at)
+    tree = figs["Programme de travail 2018 : jours par axe, section et dossier"]["data"][0]
     couleurs = dict(zip(tree["ids"], tree["marker"]["colors"]))
-    assert couleurs["A2-19"] == charts.COULEUR_SELECTION  # « cœur de ville » names Béthune
-    assert couleurs["A1-04"] == charts.COULEUR_SELECTION  # its EPCI's PLH
-    assert couleurs["A2-18"] != charts.COULEUR_SELECTION  # 7 Vallées Comm only
+    assert couleurs["A2-19"] != pc.GRIS  # « cœur de ville » names Béthune
+    assert couleurs["A1-04"] != pc.GRIS  # its EPCI's PLH
+    assert couleurs["A1-02"] != pc.GRIS  # its grouping (PMA)
+    assert couleurs["A2-18"] == pc.GRIS  # 7 Vallées Comm only
     assert "concernent Béthune" in at.info[0].value
+    dossiers = next(t.value for t in at.dataframe if "Concerne la sélection" in t.value.columns)
+    assert dossiers.set_index("Dossier n°").loc["A2-18", "Concerne la sélection"] == "non"
+    corr = figs["Jours par correspondant (dossiers concernant Béthune)"]["data"][0]
+    assert sum(corr["x"]) < 3335.5  # only the days of the dossiers concerning Béthune

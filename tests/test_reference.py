@@ -318,5 +318,8 @@ def test_main_on_fake_cache(tmp_path, monkeypatch):
     feats = {f["properties"]["code"]: f for f in json.loads((out / "communes.geojson").read_text())["features"]}
     assert set(feats) == {"62001", "62003", "80001"}
     # The hole between the three squares went to the L-shaped commune (longest shared boundary).
-    assert feats["80001"]["properties"]["superficie_km2"] > 2.5 * feats["62003"]["properties"]["superficie_km2"] / 2
+    # 80001 covers 3 cells + the 1-cell hole, 62003 covers 2 cells.
+    area = {c: f["properties"]["superficie_km2"] for c, f in feats.items()}
+    assert area["80001"] / area["62003"] == pytest.approx(2.0, rel=0.02)
+    assert 0.7 < area["62003"] / 2 < 0.9  # one cell of 0.01° x 0.01° at 50.4° N ≈ 0.79 km²
     assert union_holes(shape(f["geometry"]) for f in feats.values()) == []

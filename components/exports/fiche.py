@@ -116,6 +116,7 @@ table.kf { border-collapse: collapse; width: 100%; margin-bottom: 3mm; }
 table.kf th, table.kf td { border-bottom: 0.4pt solid #888; padding: 1.1mm 1.5mm; text-align: left; }
 table.kf th { border-bottom: 1pt solid #111; font-size: 8.5pt; }
 td.num { text-align: right; white-space: nowrap; } td.strong { font-weight: bold; }
+table.kf td:first-child { width: 30%; }
 .demo { border: 0.8pt solid #7a2e00; color: #7a2e00; font-size: 7pt; padding: 0 1mm; font-weight: bold; white-space: nowrap; }
 .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 3mm 5mm; }
 figure { margin: 0; break-inside: avoid; } figure svg { width: 100%; height: auto; display: block; }

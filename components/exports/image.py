@@ -6,9 +6,12 @@ and shared by every Streamlit session behind a lock (kaleido's sync server is no
 for concurrent callers: results would be mixed up)."""
 from __future__ import annotations
 
+import functools
 import html
+import json
 import os
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -108,6 +111,23 @@ def annotate(fig: go.Figure, meta: ChartMeta) -> go.Figure:
     return out
 
 
+@functools.cache
+def _topojson_url() -> str:
+    """Empty base maps for plotly's geo subplots (choropleths of our own GeoJSON).
+
+    plotly.js otherwise fetches world_110m.json from cdn.plot.ly, which fails offline;
+    our maps hide the base map anyway (`visible=False`), so empty layers are enough."""
+    folder = Path(tempfile.mkdtemp(prefix="chiffres-clefs-topojson-"))
+    empty = {"type": "GeometryCollection", "geometries": []}
+    topology = {"type": "Topology", "arcs": [], "bbox": [-180, -90, 180, 90],
+                "objects": {name: empty for name in ("coastlines", "land", "ocean", "lakes", "rivers",
+                                                     "countries", "subunits")}}
+    for scope in ("world", "usa", "europe", "asia", "africa", "north-america", "south-america"):
+        for resolution in (110, 50):
+            (folder / f"{scope}_{resolution}m.json").write_text(json.dumps(topology))
+    return folder.as_uri() + "/"
+
+
 def _ensure_server() -> None:
     """Start kaleido's warm browser once per process (caller holds the lock)."""
     global _started
@@ -132,7 +152,7 @@ def render(fig: go.Figure, fmt: str, width: int = WIDTH, height: int = HEIGHT, s
     opts = {"format": fmt, "width": width, "height": height, "scale": scale}
     with _lock:
         _ensure_server()
-        data = kaleido.calc_fig_sync(fig.to_dict(), opts=opts, topojson="file:///tmp/topo/")
+        data = kaleido.calc_fig_sync(fig.to_dict(), opts=opts, topojson=_topojson_url())
     return data if isinstance(data, bytes) else bytes(data)
 
 

@@ -332,12 +332,12 @@ def fold_plm(df: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     to_sum = arr[~arr["parent"].isin(present)]
     if to_sum.empty:
         return keep.reset_index(drop=True)
-    first_statut = to_sum.groupby(["parent", "variable", "millesime"], sort=True)["statut"].agg(
-        lambda s: next((x for x in s if x is not None), None)
-    )
-    g = to_sum.groupby(["parent", "variable", "millesime"], sort=True)["valeur"]
-    summed = pd.DataFrame({"valeur": g.sum(min_count=1), "nan": g.apply(lambda s: s.isna().any())})
-    summed["statut"] = first_statut
+    keys = ["parent", "variable", "millesime"]
+    g = to_sum.groupby(keys, sort=True)["valeur"]
+    summed = pd.DataFrame({"valeur": g.sum(min_count=1), "nan": g.count() < g.size()})
+    # a group with a missing arrondissement is missing as a whole, with that arrondissement's statut
+    missing = to_sum[to_sum["valeur"].isna()].groupby(keys, sort=True)["statut"].first()
+    summed["statut"] = missing.reindex(summed.index).astype(object)
     summed.loc[summed["nan"], "valeur"] = np.nan
     summed.loc[~summed["nan"], "statut"] = None
     summed = summed.reset_index().rename(columns={"parent": "code"})

@@ -1,0 +1,102 @@
+"""The data-access module on the default warehouse: named queries, search,
+reference chains, rankings, hostile input and integrity."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from datasets import access
+
+
+def test_search_ignores_accents_case_and_finds_postal_codes():
+    assert access.search_communes("bethune").iloc[0]["nom"] == "Béthune"
+    assert access.search_communes("BÉTHUNE").iloc[0]["code"] == "62119"
+    assert access.search_communes("henin")["nom"].iloc[0] == "Hénin-Beaumont"
+    assert "62119" in set(access.search_communes("62400")["code"])
+    assert access.search_communes("vitz")["code"].tolist() == ["80810"]
+
+
+@pytest.mark.parametrize("text", ["%", "_", "' or 1=1 --", ".*", "[a-", "\\", "<script>alert(1)</script>", "x" * 10_000, ""])
+def test_search_never_interprets_text(text):
+    res = access.search_communes(text)
+    assert len(res) <= 10
+    if text in ("%", "_", "' or 1=1 --"):
+        assert res.empty
+
+
+def test_unknown_or_hostile_codes_are_not_found():
+    for code in ["99999", "62119' or '1'='1", "x" * 5000, "", "AULA; drop table valeurs"]:
+        assert access.territoire(code) is None
+    assert access.territoire("62119")["nom"] == "Béthune"
+    assert access.territoire("AULA")["niveau"] == "territoire"
+
+
+def test_reference_chain_of_a_commune():
+    chain = [(r["niveau"], r["code"]) for r in access.references("commune", "62119")]
+    assert chain == [("epci", "200072460"), ("groupement", "PMA"), ("territoire", "AULA"),
+                     ("departement", "62"), ("region", "32"), ("pays", "FR")]
+    vitz = [(r["niveau"], r["code"]) for r in access.references("commune", "80810")]
+    assert ("departement", "80") in vitz and ("groupement", "PETR") in vitz
+    terr = [(r["niveau"], r["code"]) for r in access.references("territoire", "AULA")]
+    assert ("departement", "62") in terr and ("departement", "80") in terr and terr[-1] == ("pays", "FR")
+
+
+def test_values_latest_vintage_and_order():
+    df = access.valeurs(("population",), (("commune", "62119"), ("territoire", "AULA")))
+    assert df["code"].tolist() == ["62119", "AULA"]
+    assert set(df["millesime"]) == {2023}
+    assert df.loc[df["code"] == "AULA", "valeur"].iloc[0] == 709_273
+    old = access.valeurs(("population",), (("territoire", "AULA"),), 2016)
+    assert old["valeur"].iloc[0] == 713_810
+
+
+def test_series_and_key_figures():
+    s = access.serie("population", "commune", "62119")
+    assert s["millesime"].tolist() == [2016, 2019, 2020, 2021, 2022, 2023]
+    k = access.chiffres_cles("commune", "62119").set_index("indicateur")
+    assert k.loc["population", "millesime"] == 2023 and k.loc["population", "millesime_precedent"] == 2022
+    assert not k.loc["population", "demo"]
+
+
+def test_map_and_ranking_cover_the_territory():
+    m = access.carte("population")
+    assert len(m) == 319 and m["valeur"].notna().all()
+    assert len(access.carte("population", within_niveau="epci", within_code="246200299")) == 14
+    r = access.classement("population")
+    assert r["rang"].iloc[0] == 1 and r["nom"].iloc[0] == "Lens"
+    assert r["valeur"].is_monotonic_decreasing
+
+
+def test_results_are_copies_callers_cannot_spoil_the_cache():
+    df = access.carte("population")
+    df["valeur"] = 0
+    assert access.carte("population")["valeur"].max() > 0
+
+
+def test_catalogue_and_sources():
+    cat = access.catalogue()
+    assert {"population", "densite", "taux_chomage", "mediane_niveau_vie"} <= set(cat["indicateur"])
+    assert access.indicateur("population")["millesimes"] == [2016, 2019, 2020, 2021, 2022, 2023]
+    src = access.sources()
+    assert src["source_id"].is_unique and src["demo"].any() and not src["demo"].all()
+    assert "écart de 53,5 jours" in access.programme_notes()
+    assert len(access.programme()) == 61
+
+
+def test_corrupt_or_missing_warehouse_is_refused(tmp_path, monkeypatch):
+    copy = tmp_path / "w"
+    shutil.copytree(access.warehouse_dir().resolve(), copy)
+    monkeypatch.setenv("CHIFFRES_CLEFS_WAREHOUSE", str(copy))
+    assert access.check_warehouse()["territory"]["code"] == "AULA"
+    with open(copy / "valeurs.parquet", "r+b") as f:
+        f.seek(100)
+        f.write(b"corrupted")
+    monkeypatch.setenv("CHIFFRES_CLEFS_WAREHOUSE", str(tmp_path / "w2"))
+    shutil.copytree(copy, tmp_path / "w2")
+    with pytest.raises(access.WarehouseError, match="corrompu"):
+        access.check_warehouse()
+    monkeypatch.setenv("CHIFFRES_CLEFS_WAREHOUSE", str(tmp_path / "none"))
+    with pytest.raises(access.WarehouseError, match="Aucun entrepôt"):
+        access.check_warehouse()
