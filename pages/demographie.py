@@ -52,11 +52,8 @@ st.header("Structure par âge")
 bandes = ["pop_0014", "pop_1529", "pop_3044", "pop_4559", "pop_6074", "pop_75p"]
 charts.structure(cat, bandes, "pop_recensement", selection, territoires, "ages",
                  "Population par tranche d'âge", empile=False, prefixe="Population de ", agence=agence)
-gauche, droite = st.columns(2)
-with gauche:
-    charts.comparer(ind.loc["part_moins_15"], selection, territoires, "part_moins_15", agence)
-with droite:
-    charts.comparer(ind.loc["part_60_plus"], selection, territoires, "part_60_plus", agence)
+for indicateur in ("part_moins_15", "part_60_plus"):
+    charts.comparer(ind.loc[indicateur], selection, territoires, indicateur, agence)
 
 st.header("Ménages")
 charts.chiffres(cat[cat["indicateur"].isin(["menages", "pop_menages"])], territoires)

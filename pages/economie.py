@@ -19,10 +19,8 @@ st.header("Emploi et population active")
 charts.chiffres(eco[(eco["agregation"] == "somme") & ~eco["indicateur"].str.startswith("csp_")], territoires)
 
 taux = eco[(eco["agregation"] == "ratio") & ~eco["indicateur"].str.startswith("part_")]
-colonnes = st.columns(2)
-for i, (_, r) in enumerate(taux.iterrows()):
-    with colonnes[i % 2]:
-        charts.comparer(r, selection, territoires, r["indicateur"], agence)
+for _, r in taux.iterrows():
+    charts.comparer(r, selection, territoires, r["indicateur"], agence)
 
 st.header("Catégories socioprofessionnelles")
 csp = [c for c in eco["indicateur"] if c.startswith("csp_")]
@@ -34,10 +32,8 @@ st.caption("Une médiane, un décile ou un taux de pauvreté ne s'additionnent p
            "publiées par l'Insee sont montrées ; ailleurs, « non calculable ».")
 charts.chiffres(rev[rev["agregation"] == "somme"], territoires)
 publies = rev[rev["agregation"] == "publie"]
-colonnes = st.columns(2)
-for i, (_, r) in enumerate(publies.iterrows()):
-    with colonnes[i % 2]:
-        charts.comparer(r, selection, territoires, r["indicateur"], agence)
+for _, r in publies.iterrows():
+    charts.comparer(r, selection, territoires, r["indicateur"], agence)
 
 st.header("Évolution")
 for _, r in eco[eco["cle"].astype(bool) & (eco["agregation"] == "somme")].iterrows():

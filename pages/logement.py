@@ -32,10 +32,8 @@ charts.structure(cat, ["rp_proprietaires", "rp_locataires"], "residences_princip
 
 st.header("Indicateurs clés comparés")
 cles = cat[cat["cle"].astype(bool) & (cat["agregation"] == "ratio")]
-colonnes = st.columns(2)
-for i, (_, r) in enumerate(cles.iterrows()):
-    with colonnes[i % 2]:
-        charts.comparer(r, selection, territoires, r["indicateur"], agence)
+for _, r in cles.iterrows():
+    charts.comparer(r, selection, territoires, r["indicateur"], agence)
 
 st.header("Évolution entre recensements")
 for _, r in cat[cat["cle"].astype(bool)].iterrows():

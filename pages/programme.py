@@ -72,6 +72,7 @@ carte = charts.carte_epci(access.communes(), epci)
 st.subheader("Carte : jours consacrés à chaque intercommunalité")
 couleurs = maps.colour_features(access.geojson(), carte, "jours", 1)
 st.pydeck_chart(maps.deck_choropleth(couleurs, "Jours de l'EPCI"), key="carte_epci")
+st.html(charts.legende_html(maps.legend(maps.classes(carte["valeur"]), "jours", 1), "Jours de l'intercommunalité"))
 st.caption(f"{SOURCE} · chaque commune prend la couleur de son intercommunalité (dossiers nommant l'EPCI "
            "ou l'une de ses communes) ; les dossiers du PMA, du PETR et de tout le territoire n'y sont pas comptés.")
 table = charts.table_jours(epci["nom"], epci["jours"], "Intercommunalité")

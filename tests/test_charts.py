@@ -95,14 +95,17 @@ def test_parts_empilees_stack_colours_and_statut_annotation():
     assert [t.marker.color for t in fig.data] == fmt.COLORWAY[:2]
 
 
-def test_parts_groupees_one_trace_per_territory():
-    p = charts.parts(_long(), {"maisons": "Maisons", "appartements": "Appartements"}, "logements")
-    fig = charts.parts_groupees(p, selection="Béthune")
+def test_parts_groupees_one_trace_per_territory_with_values():
+    long = _long()
+    long.loc[3:, ["valeur", "statut"]] = [[2000.0, None], [900.0, None], [1000.0, None]]
+    p = charts.parts(long, {"maisons": "Maisons", "appartements": "Appartements"}, "logements")
+    fig = charts.parts_groupees(p, selection="CABBALR")
     assert fig.layout.barmode == "group"
     assert [t.name for t in fig.data] == ["Béthune", "CABBALR"]
     assert list(fig.data[0].y) == ["Maisons", "Appartements"]
-    assert fig.data[0].marker.color == charts.COULEUR_SELECTION
-    assert list(fig.data[1].text) == ["secret statistique", "secret statistique"]
+    assert list(fig.data[1].x) == [45.0, 50.0]
+    assert fig.data[1].marker.color == charts.COULEUR_SELECTION
+    assert fig.data[0].marker.color in OKABE_ITO and fig.data[0].marker.color != charts.COULEUR_SELECTION
 
 
 def test_table_texte_french_values():
@@ -183,3 +186,26 @@ def test_tableau_valeurs_wide_text():
     assert t.to_dict("records") == [
         {"Territoire": "Béthune", "Ménages (2021)": f"12{NBSP}000{NBSP}ménages"},
         {"Territoire": "France", "Ménages (2021)": "non disponible pour ce niveau"}]
+
+
+def test_phone_width_labels_wrap_and_long_units_stay_in_hover():
+    df = pd.DataFrame({"nom": ["CA de Béthune-Bruay, Artois-Lys Romane", "Pas-de-Calais"],
+                       "valeur": [31.94, None], "statut": [None, "hors_source"]})
+    fig = charts.barres_comparaison(df, "emplois pour 100 actifs occupés", 1)
+    bar = fig.data[0]
+    assert bar.y[0] == "CA de Béthune-Bruay,<br>Artois-Lys Romane"
+    assert bar.text[0] == "31,9" and bar.customdata[0] == f"31,9{NBSP}emplois pour 100 actifs occupés"
+    assert fig.layout.annotations[0].text == "non disponible<br>pour ce niveau"
+    assert fig.layout.annotations[0].y == "Pas-de-Calais"
+
+
+def test_parts_groupees_says_which_territories_have_no_shares():
+    p = charts.parts(_long(), {"maisons": "Maisons", "appartements": "Appartements"}, "logements")
+    fig = charts.parts_groupees(p, selection="Béthune")
+    assert [t.name for t in fig.data] == ["Béthune"]
+    assert fig.layout.annotations[0].text == "CABBALR : secret statistique"
+
+
+def test_legende_html_lists_every_class():
+    html = charts.legende_html([("1 – 5 jours", (68, 1, 84)), ("5 – 9 jours", (253, 231, 37))], "Jours")
+    assert html.count("background:rgb") == 2 and "rgb(68, 1, 84)" in html and "5 – 9 jours" in html

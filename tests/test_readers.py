@@ -228,6 +228,9 @@ def test_filosofi_column_without_year_suffix(tmp_path):
     p = write(tmp_path, "cc_filosofi_2021_COM.csv", "CODGEO;MED21;TP6020\n62119;1;2\n")
     with pytest.raises(InputError, match="TP6020"):
         filosofi.read(p)
+    p = write(tmp_path, "cc_filosofi_2021_COM.csv", "CODGEO;NOM;MED21\n62119;Béthune;20150\n")
+    r = filosofi.read(p)
+    assert set(r.data["variable"]) == {"MED"} and any("NOM" in n for n in r.info.notes)
 
 
 # --- populations légales ----------------------------------------------------------------
@@ -295,3 +298,12 @@ def test_long_frame_types():
     r = base_cc.read(FIX / "base-cc-logement-2021.CSV")
     assert pd.api.types.is_string_dtype(r.data["code"])
     assert r.data["millesime"].dtype == "int64"
+
+
+@pytest.mark.parametrize("raw", [
+    "CODGEO;LIBGEO\n62119;Béthune\n".encode("latin-1"),
+    "\ufeffCODGEO;LIBGEO\r\n62119;Béthune\r\n".encode("utf-8"),
+    "CODGEO;LIBGEO\r\n62119;Béthune\r\n".encode("utf-8"),
+])
+def test_encodings_are_detected(raw):
+    assert files.parse_table("x.csv", raw).to_pylist() == [{"CODGEO": "62119", "LIBGEO": "Béthune"}]

@@ -17,7 +17,9 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon, box, shape
 
-from etl import paths
+from etl import paths, reference_data, territory as territory_mod
+from etl.errors import BuildError
+from etl.reference_areas import commune_areas_km2, commune_geometries, departement_of, geodesic_area, level_areas
 from etl.reference_geo import label_point, repair_holes, union_holes
 from etl.reference_merge import Version, build_fusions, current_codes, harmonise_populations
 from etl.reference_select import select_territory
@@ -103,6 +105,55 @@ def test_populations_match_insee_files(shared_data):
             assert ours == theirs, millesime
 
 
+def test_superficies_of_reference_levels(geojson, lambert93):
+    """Areas of the comparison levels: Lambert 93 overstates the true area by a
+    few per mille in the north (official: 62 6 671, 80 6 170, 32 31 806 km²)."""
+    areas = _csv("superficies.csv")
+    assert list(areas.columns) == ["niveau", "code", "superficie_km2"]
+    km2 = dict(zip(zip(areas["niveau"], areas["code"]), areas["superficie_km2"].astype(float)))
+    assert set(km2) == {("departement", "62"), ("departement", "80"), ("region", "32"), ("pays", "FR")}
+    assert km2[("departement", "62")] == pytest.approx(6_671, rel=0.005)
+    assert km2[("departement", "80")] == pytest.approx(6_170, rel=0.006)
+    assert km2[("region", "32")] == pytest.approx(31_806, rel=0.007)
+    # France = métropole (≈ 543 900) + DROM without Mayotte (≈ 88 800).
+    assert km2[("pays", "FR")] == pytest.approx(632_700, rel=0.01)
+    # The territory's communes lie in 62 and 80 and are a part of them.
+    by_dep = Counter()
+    communes = _csv("communes.csv").set_index("code")
+    for f in geojson["features"]:
+        by_dep[communes.loc[f["properties"]["code"], "departement"]] += f["properties"]["superficie_km2"]
+    assert 0.3 < by_dep["62"] / km2[("departement", "62")] < 0.9 and by_dep["80"] < km2[("departement", "80")]
+    assert km2[("departement", "62")] + km2[("departement", "80")] < km2[("region", "32")]
+
+
+def test_level_areas_and_commune_geometries(lambert93):
+    # A commune nouvelle without polygon gets its communes déléguées; a COM with
+    # neither (land drawn in another commune) is left out.
+    rows = [{"id": "1", "code": "62001", "type": "COM", "geometry": "\\N", "commune_parent_id": "\\N"},
+            {"id": "2", "code": "62002", "type": "COMD", "commune_parent_id": "1",
+             "geometry": shapely.to_wkb(box(2.5, 50.4, 2.51, 50.41), hex=True)},
+            {"id": "3", "code": "62003", "type": "COMD", "commune_parent_id": "1",
+             "geometry": shapely.to_wkb(box(2.51, 50.4, 2.52, 50.41), hex=True)},
+            {"id": "4", "code": "62004", "type": "COM", "geometry": "", "commune_parent_id": ""},
+            {"id": "5", "code": "97401", "type": "COM", "commune_parent_id": "",
+             "geometry": shapely.to_wkb(box(55.5, -21.1, 55.6, -21.0), hex=True)}]
+    geoms = commune_geometries(rows)
+    assert set(geoms) == {"62001", "97401"}
+    assert geoms["62001"].area == pytest.approx(2e-4)
+    areas = commune_areas_km2(geoms, lambert93)
+    assert areas["62001"] == pytest.approx(2 * 0.71 * 1.11, rel=0.02)  # 0.01° x 0.01° at 50.4° N
+    # 0.1° x 0.1° at 21° S: 11.1 km x 10.4 km on the ellipsoid.
+    assert areas["97401"] == pytest.approx(geodesic_area(geoms["97401"]) / 1e6) == pytest.approx(115.2, rel=0.01)
+    # A hole counts negative whatever the ring orientation in the source.
+    ring = box(55.5, -21.1, 55.6, -21.0).difference(box(55.52, -21.08, 55.58, -21.02))
+    assert geodesic_area(ring) == pytest.approx(geodesic_area(box(55.5, -21.1, 55.6, -21.0)) * 0.64, rel=0.01)
+    assert departement_of("2A004") == "2A" and departement_of("97401") == "974"
+    rows = level_areas({"62001": 1.0, "62002": 2.0, "80001": 4.0, "97601": 8.0, "97501": 16.0},
+                       {"62": "32", "80": "32", "976": "06"}, ["62"], ["32"], True, ["976"])
+    assert rows == [("departement", "62", 3.0), ("region", "32", 7.0), ("pays", "FR", 7.0)]
+    assert level_areas({"62001": 1.0}, {"62": "32"}, [], [], False) == []
+
+
 def test_fusions_from_data():
     fusions = _csv("fusions.csv").set_index("ancien_code")
     for old in ("62461", "62549", "62743"):
@@ -166,6 +217,45 @@ def test_select_territory_whole_and_unknown():
     assert ("departement", "80") in set(zip(sel.populations["niveau"], sel.populations["code"]))
     with pytest.raises(TerritoryError, match="200000172"):
         select_territory(["246200364", "200000172"])
+
+
+def test_select_territory_named_levels_and_superficies():
+    sel = select_territory(["246200364"], departements=["80"], regions=[], pays=False)
+    assert set(zip(sel.populations["niveau"], sel.populations["code"])) - {("commune", c) for c in sel.communes["code"]} \
+        == {("departement", "80")}
+    assert list(zip(sel.superficies["niveau"], sel.superficies["code"])) == [("departement", "80")]
+    assert sel.superficies["superficie_km2"].dtype == "float64"
+
+
+def _territory(epci: list[str]) -> territory_mod.Territory:
+    terr = territory_mod.load(paths.DATASETS / "territory.toml")
+    return territory_mod.Territory(**{**terr.__dict__, "epci": tuple(epci), "groupements": ()})
+
+
+def test_reference_data_load_uses_the_selection(tmp_path):
+    ref = reference_data.load(_territory(["246200364", "246200299"]), REF)
+    sel = select_territory(["246200364", "246200299"], REF)
+    pd.testing.assert_frame_equal(ref.communes, sel.communes)
+    assert ref.geojson["features"] == sel.features and len(ref.communes) == 50
+    assert ref.populations["millesime"].dtype == "int32" and ref.populations["population"].dtype == "float64"
+    assert len(ref.populations) == len(sel.populations)
+    assert set(zip(ref.superficies["niveau"], ref.superficies["code"])) == {
+        ("departement", "62"), ("region", "32"), ("pays", "FR")}
+    assert ref.files[5].name == "populations.csv" and ref.files[6].name == "communes.geojson"
+    assert ref.files[-1].name == "superficies.csv"
+    assert len(ref.departements) == 101 and list(ref.fusions.columns) == ["ancien_code", "code"]
+    # Without superficies.csv: an empty table, not an error.
+    for f in REF.iterdir():
+        if f.name != "superficies.csv":
+            (tmp_path / f.name).write_bytes(f.read_bytes())
+    ref = reference_data.load(_territory(["246200364"]), tmp_path)
+    assert ref.superficies.empty and list(ref.superficies.columns) == ["niveau", "code", "superficie_km2"]
+    assert all(f.name != "superficies.csv" for f in ref.files)
+    with pytest.raises(BuildError, match="200000172"):
+        reference_data.load(_territory(["200000172"]), REF)
+    (tmp_path / "epci.csv").unlink()
+    with pytest.raises(BuildError, match="epci.csv"):
+        reference_data.load(_territory(["246200364"]), tmp_path)
 
 
 # --- merger table and harmonisation (hand-made fixtures) --------------------
@@ -323,3 +413,9 @@ def test_main_on_fake_cache(tmp_path, monkeypatch):
     assert area["80001"] / area["62003"] == pytest.approx(2.0, rel=0.02)
     assert 0.7 < area["62003"] / 2 < 0.9  # one cell of 0.01° x 0.01° at 50.4° N ≈ 0.79 km²
     assert union_holes(shape(f["geometry"]) for f in feats.values()) == []
+    areas = pd.read_csv(out / "superficies.csv", sep=";", dtype={"code": str}).set_index(["niveau", "code"])
+    km2 = areas["superficie_km2"]
+    assert set(km2.index) == {("departement", "62"), ("departement", "80"), ("region", "32"), ("pays", "FR")}
+    # 62: 62001 (3 cells) + 62003 (2 cells) as drawn, before hole repair; 32 adds 80001 (3) and 59001 (1).
+    assert km2[("region", "32")] / km2[("departement", "62")] == pytest.approx(9 / 5, rel=0.02)
+    assert km2[("pays", "FR")] == km2[("region", "32")]

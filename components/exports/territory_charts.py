@@ -34,11 +34,7 @@ class TerritoryChart:
 
 
 def agence_nom() -> str:
-    """The agency's name from the warehouse's build.json (territory.toml's [agence])."""
-    info = access.build_info() or {}
-    territory = info.get("territory") or {}
-    agence = territory.get("agence") or ""
-    return agence.get("nom", "") if isinstance(agence, dict) else str(agence)
+    return charts.agence(access.build_info() or {})
 
 
 def source_text(source_ids) -> str:

@@ -6,7 +6,6 @@ family reader only knows its own column names.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import zipfile
@@ -21,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from etl.errors import InputError
+from etl.warehouse import sha256 as sha256_file  # noqa: F401  (one file-hash helper for the ETL)
 from etl.readers.common import DATA_COLUMNS
 
 # Municipal arrondissements of Paris, Lyon, Marseille -> their commune.
@@ -41,14 +41,6 @@ class Member:
 
     name: str  # display name: "file.csv" or "archive.zip!member.CSV"
     data: bytes
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _check_member_name(path: Path, name: str) -> None:
@@ -160,9 +152,11 @@ def libelles_from_meta(raw: bytes, name: str = "meta") -> dict[str, str]:
 
 
 def parse_table(name: str, data: bytes) -> pa.Table:
-    """Parse a `;` table, every column as a non-null string."""
-    text = decode(name, data)
-    first = text.split("\n", 1)[0].rstrip("\r")
+    """Parse a `;` table, every column as a non-null string. UTF-8 bytes go
+    to Arrow untouched (it validates them); Latin-1 is transcoded first."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    first = decode(name, data[: data.find(b"\n") if b"\n" in data else len(data)]).rstrip("\r")
     if ";" not in first:
         for sep, label in ((",", "virgule"), ("\t", "tabulation")):
             if sep in first:
@@ -178,9 +172,10 @@ def parse_table(name: str, data: bytes) -> pa.Table:
         if c in seen:
             raise InputError(name, f"colonne « {c} » présente deux fois dans l'en-tête", line=1)
         seen.add(c)
-    try:
+
+    def read(raw: bytes) -> pa.Table:
         return pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(raw),
             read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=";"),
             convert_options=pacsv.ConvertOptions(
@@ -189,6 +184,14 @@ def parse_table(name: str, data: bytes) -> pa.Table:
                 quoted_strings_can_be_null=False,
             ),
         )
+
+    try:
+        try:
+            return read(data)
+        except pa.ArrowInvalid as exc:
+            if "UTF8" not in str(exc).upper():
+                raise
+            return read(data.decode("latin-1").encode("utf-8"))
     except pa.ArrowInvalid as exc:
         raise InputError(name, f"tableau illisible : {exc}") from None
 
@@ -278,25 +281,25 @@ def long_frame(
     parts: list[tuple[str, int, np.ndarray, np.ndarray]],
 ) -> pd.DataFrame:
     """Stack (variable, millesime, values, statut) column blocks into the long
-    ReadResult table (built through Arrow: millions of strings in < 1 s)."""
+    ReadResult table, through Arrow (much faster than pandas for millions of strings)."""
     n = len(codes)
     if not parts:
         return empty_frame()
     k = len(parts)
     code_arr = pa.array(list(codes), type=pa.string())
-    variables = pa.array([p[0] for p in parts], type=pa.string())
-    block = np.repeat(np.arange(k, dtype="int32"), n)
     table = pa.table(
         {
-            "niveau": pa.repeat(pa.scalar(niveau, pa.string()), n * k),
-            "code": code_arr.take(pa.array(np.tile(np.arange(n, dtype="int64"), k))),
-            "variable": variables.take(pa.array(block)),
+            # chunked arrays: one chunk per column block, no copy until pandas
+            "niveau": pa.chunked_array([pa.repeat(pa.scalar(niveau, pa.string()), n * k)]),
+            "code": pa.chunked_array([code_arr] * k, type=pa.string()),
+            "variable": pa.chunked_array([pa.repeat(pa.scalar(p[0], pa.string()), n) for p in parts], type=pa.string()),
         }
     )
     df = table.to_pandas()
     df["millesime"] = np.repeat(np.array([p[1] for p in parts], dtype="int64"), n)
     df["valeur"] = np.concatenate([p[2] for p in parts]).astype("float64")
-    df["statut"] = np.concatenate([p[3] for p in parts])
+    # object dtype with None (pandas would otherwise infer `str` with NaN)
+    df["statut"] = pd.Series(np.concatenate([p[3] for p in parts]), dtype=object, index=df.index)
     return df[DATA_COLUMNS]
 
 
@@ -313,40 +316,46 @@ def empty_frame() -> pd.DataFrame:
     )
 
 
-def fold_plm(df: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    """Municipal arrondissements: dropped when their commune is in the file,
-    else summed into it (NaN if any arrondissement is missing). Never both."""
-    if df.empty:
-        return df
-    com = df["niveau"] == "commune"
-    arr_mask = com & df["code"].isin(ARRONDISSEMENT_TO_COMMUNE.keys())
-    if not arr_mask.any():
-        return df
-    present = set(df.loc[com & df["code"].isin(PLM.keys()), "code"].unique())
-    arr = df[arr_mask].copy()
-    arr["parent"] = arr["code"].map(ARRONDISSEMENT_TO_COMMUNE)
-    keep = df[~arr_mask]
-    dropped = sorted(set(arr.loc[arr["parent"].isin(present), "parent"]))
+def fold_plm(
+    codes: np.ndarray, parts: list[tuple[str, int, np.ndarray, np.ndarray]], notes: list[str]
+) -> tuple[np.ndarray, list[tuple[str, int, np.ndarray, np.ndarray]]]:
+    """Municipal arrondissements of a commune table (before it is made long):
+    dropped when their commune is in the file, else summed into it (NaN, with
+    the arrondissement's statut, if any of them is missing). Never both."""
+    codes = np.asarray(codes, dtype=object)
+    series = pd.Series(codes, dtype=object)
+    is_arr = series.isin(ARRONDISSEMENT_TO_COMMUNE.keys()).to_numpy()
+    if not is_arr.any():
+        return codes, parts
+    present = set(series[series.isin(PLM.keys())])
+    parents = series.map(ARRONDISSEMENT_TO_COMMUNE).fillna("").to_numpy(dtype=object)
+    dropped = sorted(present & set(parents[is_arr]))
     if dropped:
         notes.append("arrondissements municipaux ignorés (commune déjà présente) : " + ", ".join(dropped))
-    to_sum = arr[~arr["parent"].isin(present)]
-    if to_sum.empty:
-        return keep.reset_index(drop=True)
-    keys = ["parent", "variable", "millesime"]
-    g = to_sum.groupby(keys, sort=True)["valeur"]
-    summed = pd.DataFrame({"valeur": g.sum(min_count=1), "nan": g.count() < g.size()})
-    # a group with a missing arrondissement is missing as a whole, with that arrondissement's statut
-    missing = to_sum[to_sum["valeur"].isna()].groupby(keys, sort=True)["statut"].first()
-    summed["statut"] = missing.reindex(summed.index).astype(object)
-    summed.loc[summed["nan"], "valeur"] = np.nan
-    summed.loc[~summed["nan"], "statut"] = None
-    summed = summed.reset_index().rename(columns={"parent": "code"})
-    summed["niveau"] = "commune"
-    summed["statut"] = summed["statut"].astype(object).where(summed["statut"].notna(), None)
-    notes.append("arrondissements municipaux additionnés dans leur commune : " + ", ".join(sorted(summed["code"].unique())))
-    out = pd.concat([keep, summed[DATA_COLUMNS]], ignore_index=True)
-    out["statut"] = out["statut"].astype(object).where(out["statut"].notna(), None)
-    return out
+    to_sum = sorted(set(parents[is_arr]) - present)
+    keep = ~is_arr
+    new_codes = np.concatenate([codes[keep], np.array(to_sum, dtype=object)])
+    new_parts = []
+    for variable, millesime, values, statut in parts:
+        extra_v, extra_s = [], []
+        for parent in to_sum:
+            rows = np.flatnonzero(parents == parent)
+            v = values[rows]
+            nan = np.isnan(v)
+            if nan.any():
+                extra_v.append(np.nan)
+                extra_s.append(statut[rows[np.flatnonzero(nan)[0]]])
+            else:
+                extra_v.append(float(v.sum()))
+                extra_s.append(None)
+        new_parts.append((
+            variable, millesime,
+            np.concatenate([values[keep], np.array(extra_v, dtype="float64")]),
+            np.concatenate([statut[keep], np.array(extra_s, dtype=object)]),
+        ))
+    if to_sum:
+        notes.append("arrondissements municipaux additionnés dans leur commune : " + ", ".join(to_sum))
+    return new_codes, new_parts
 
 
 def year_in_name(pattern: str, name: str) -> int | None:
@@ -373,9 +382,15 @@ def convert_columns(
 
 
 def finish(df: pd.DataFrame) -> pd.DataFrame:
-    """Uniform dtypes for every reader's output."""
-    df = df[DATA_COLUMNS].reset_index(drop=True)
-    df["millesime"] = df["millesime"].astype("int64")
-    df["valeur"] = df["valeur"].astype("float64")
-    df["statut"] = df["statut"].astype(object).where(df["statut"].notna(), None)
+    """Uniform dtypes for every reader's output (long_frame already gives them)."""
+    if list(df.columns) != DATA_COLUMNS:
+        df = df[DATA_COLUMNS]
+    if not isinstance(df.index, pd.RangeIndex) or df.index.start != 0:
+        df = df.reset_index(drop=True)
+    if df["millesime"].dtype != "int64":
+        df["millesime"] = df["millesime"].astype("int64")
+    if df["valeur"].dtype != "float64":
+        df["valeur"] = df["valeur"].astype("float64")
+    if df["statut"].dtype != object:
+        df["statut"] = pd.Series([x if isinstance(x, str) else None for x in df["statut"]], dtype=object, index=df.index)
     return df

@@ -48,9 +48,12 @@ def read(path, *, url: str | None = None) -> ReadResult:
     yy = f"{year % 100:02d}"
 
     def classify(column: str) -> tuple[str, int] | None:
-        if len(column) > 2 and column.endswith(yy) and column[:-2]:
+        if len(column) > 2 and column.endswith(yy):
             return column[:-2], year
-        raise InputError(path.name, f"colonne « {column} » sans le suffixe d'année {yy} attendu dans un fichier {year}", line=1)
+        if column[-2:].isdigit() and not column[:-2].isdigit():
+            # another year's suffix (TP6020 in a 2021 file): the file is inconsistent
+            raise InputError(path.name, f"colonne « {column} » sans le suffixe d'année {yy} attendu dans un fichier {year}", line=1)
+        return None  # a text column (name…): skipped with a note
 
     def want(member: str) -> bool:
         m = NAME.search(member)

@@ -154,8 +154,8 @@ def read(path, *, url: str | None = None) -> ReadResult:
             exc.line += header_row
             exc.args = (str(exc),)
         raise
-    df = files.long_frame("commune", codes, [("PMUN", vintage, values, statut)])
-    df = files.fold_plm(df, notes)
+    codes, parts = files.fold_plm(codes, [("PMUN", vintage, values, statut)], notes)
+    df = files.long_frame("commune", codes, parts)
     info = wide.new_info(
         path,
         source_id=f"populations-legales-{vintage}",

@@ -60,9 +60,10 @@ def read_members(
         if skipped:
             info.notes.append(f"{files.basename(m.name)} : colonnes ignorées (sans millésime) : " + ", ".join(skipped[:10]))
         parts = files.convert_columns(m.name, table, specs, allow_negative)
+        if niveau == "commune":
+            codes, parts = files.fold_plm(codes, parts, info.notes)
         frames.append(files.long_frame(niveau, codes, parts))
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    df = files.fold_plm(df, info.notes)
     info.millesimes = sorted(vintages)
     info.fichier = members[0].name if len(members) == 1 else path.name
     meta = files.read_meta_bytes(path)

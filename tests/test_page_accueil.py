@@ -1,0 +1,88 @@
+"""Accueil on the real warehouse: key-figure cards and the map follow the selection and the URL."""
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from datasets import access
+
+PAGE = "../pages/accueil.py"
+NB = "\u00a0"
+
+
+def run(**params):
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def features(at) -> list[dict]:
+    decks = at.get("deck_gl_json_chart")
+    assert len(decks) == 1
+    return json.loads(decks[0].proto.json)["layers"][0]["data"]["features"]
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_default_territory_cards_and_map_of_all_communes():
+    at = run()
+    assert not at.exception
+    cards = metrics(at)
+    pop = next(v for k, v in cards.items() if k.startswith("Population municipale"))
+    assert pop.endswith(f"{NB}habitants") and int(pop.split(NB + "habitants")[0].replace(NB, "")) > 500_000
+    feats = features(at)
+    assert len(feats) == len(access.communes())
+    assert all(f["properties"]["valeur_texte"].endswith("habitants") for f in feats[:20])
+    assert any(c.value.startswith("Source") for c in at.caption)
+    assert at.query_params["territoire"] == "AULA"
+
+
+def test_bethune_cards_compare_with_references_and_map_its_epci():
+    at = run(territoire="62119")
+    assert not at.exception
+    assert at.markdown[0].value.startswith("**Béthune**")
+    pop = next(v for k, v in metrics(at).items() if k.startswith("Population municipale"))
+    assert int(pop.split(NB)[0] + pop.split(NB)[1]) < 50_000
+    epci = access.territoire("62119", "commune")["epci"]
+    feats = features(at)
+    codes = {f["properties"]["code"] for f in feats}
+    assert "62119" in codes and codes == set(access.communes("epci", epci)["code"])
+    assert any("CA de Béthune" in c.value or "Pas-de-Calais" in c.value for c in at.caption)
+
+
+def test_choosing_an_indicator_recolours_the_map_and_updates_the_url():
+    at = run(territoire="62119")
+    before = [f["properties"]["fill"] for f in features(at)]
+    at.selectbox(key="choix_indicateur").select("densite").run()
+    assert not at.exception
+    feats = features(at)
+    assert all("hab./km²" in f["properties"]["valeur_texte"] or "non" in f["properties"]["valeur_texte"] for f in feats)
+    assert [f["properties"]["fill"] for f in feats] != before
+    assert at.query_params["indicateur"] == "densite"
+    assert at.query_params["territoire"] == "62119"
+
+
+def test_url_round_trip_reproduces_the_view():
+    millesimes = access.indicateur("part_logements_vacants")["millesimes"]
+    old = str(min(millesimes))
+    at = run(territoire="62119", indicateur="part_logements_vacants", millesime=old)
+    assert not at.exception
+    assert not [w for w in at.warning if "pas reconnu" in w.value]
+    assert at.selectbox(key="choix_indicateur").value == "part_logements_vacants"
+    assert str(at.selectbox(key="choix_millesime").value) == old
+    assert any(s.value.startswith("Taux de vacance") and old in s.value for s in at.subheader)
+    assert {k: at.query_params[k] for k in ("territoire", "indicateur", "millesime")} == {
+        "territoire": "62119", "indicateur": "part_logements_vacants", "millesime": old}
+    assert all(f["properties"]["valeur_texte"].endswith("%") or "non" in f["properties"]["valeur_texte"] for f in features(at))
+
+
+def test_hostile_params_give_a_french_message_and_the_whole_territory():
+    at = run(territoire="<img src=x onerror=alert(1)>", indicateur="1; DROP TABLE valeurs", millesime="9" * 5000)
+    assert not at.exception
+    textes = " ".join(w.value for w in at.warning)
+    assert "n'est pas reconnu" in textes and "onerror" not in textes
+    assert at.query_params["territoire"] == "AULA"
+    assert at.selectbox(key="choix_indicateur").value == "population"
+    assert len(features(at)) == len(access.communes())

@@ -1,0 +1,74 @@
+"""Commune page: the table of every indicator at every level, ranks, and the comparison chart."""
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from datasets import access
+
+PAGE = "../pages/commune.py"
+NB = "\u00a0"
+
+
+def run(**params):
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def tables(at):
+    return [d.value for d in at.dataframe]
+
+
+def test_without_a_commune_asks_for_one_and_choosing_opens_it():
+    at = run()
+    assert not at.exception
+    assert "Choisissez une commune" in at.info[0].value
+    picker = at.selectbox[0]
+    assert len(picker.options) == len(access.communes()) + 1
+    picker.select("62119").run()
+    assert not at.exception
+    assert at.title[0].value == "Commune : Béthune"
+    assert at.query_params["territoire"] == "62119"
+
+
+def test_bethune_table_has_every_indicator_and_its_levels():
+    at = run(territoire="62119")
+    assert not at.exception
+    assert at.title[0].value == "Commune : Béthune"
+    ts = tables(at)
+    allrows = sum(len(t) for t in ts[: len(at.tabs)])
+    assert allrows == len(access.catalogue())
+    demo = ts[0]
+    refs = [r["nom"] for r in access.references("commune", "62119") if r["niveau"] in ("epci", "groupement", "territoire", "departement")]
+    for col in ["Indicateur", "Unité", "Béthune", *refs, "Millésime", "Rang"]:
+        assert col in demo.columns
+    pop = demo[demo["Indicateur"] == "Population municipale"].iloc[0]
+    assert pop["Béthune"].endswith(f"{NB}habitants")
+    n = len(access.communes())
+    rang = access.classement("population").set_index("code").loc["62119", "rang"]
+    assert pop["Rang"] == f"{rang} / {n}"
+
+
+def test_statut_texts_and_comparison_chart_follow_the_indicator():
+    at = run(territoire="62119", indicateur="mediane_niveau_vie")
+    assert not at.exception
+    revenus = next(t for t in tables(at) if "Médiane du niveau de vie" in set(t["Indicateur"]))
+    textes = set(revenus.drop(columns=["Indicateur", "Unité", "Millésime", "Rang"]).to_numpy().ravel())
+    assert textes & {"non calculable", "non disponible pour ce niveau", "secret statistique"}
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert fig["layout"]["title"]["text"].startswith("Médiane du niveau de vie")
+    assert fig["data"][0]["y"][0] == "Béthune"
+    at.selectbox(key="choix_indicateur").select("population").run()
+    fig2 = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert fig2["layout"]["title"]["text"].startswith("Population municipale")
+    assert at.query_params["indicateur"] == "population"
+
+
+def test_another_commune_shows_other_values():
+    a = run(territoire="62119")
+    autre = access.communes().query("code != '62119'").iloc[0]
+    b = run(territoire=autre["code"])
+    assert not b.exception
+    assert b.title[0].value == f"Commune : {autre['nom']}"
+    assert tables(a)[0].iloc[0, 2] != tables(b)[0].iloc[0, 2]

@@ -1,0 +1,71 @@
+"""Comparer page: chosen territories side by side, and the ranking of all communes."""
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from datasets import access
+
+PAGE = "../pages/comparer.py"
+
+
+def run(**params):
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def figures(at) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def test_default_compares_the_epci():
+    at = run()
+    assert not at.exception
+    epci = access.territoires("epci")
+    assert at.multiselect(key="comparer_territoires").value == list(epci["code"])
+    figs = figures(at)
+    assert figs and {y.replace("<br>", " ") for y in figs[0]["data"][0]["y"]} == set(epci["nom"])
+    classement = at.dataframe[-1].value
+    assert len(classement) == len(access.communes())
+    assert list(classement["Rang"][:3]) == [1, 2, 3]
+
+
+def test_bethune_with_its_epci_and_url_choices():
+    at = run(territoire="62119", comparer=["62119", "62498"], indicateurs=["densite", "part_hlm"])
+    assert not at.exception
+    assert at.multiselect(key="comparer_territoires").value == ["62119", "62498"]
+    figs = figures(at)
+    assert [f["layout"]["title"]["text"].split(" (")[0] for f in figs] == ["Densité de population", "Part des locataires HLM"]
+    noms = access.territoires("commune").set_index("code")["nom"]
+    assert [y.replace("<br>", " ") for y in figs[0]["data"][0]["y"]] == [noms["62119"], noms["62498"]]
+    tableau = at.dataframe[0].value
+    assert list(tableau["Territoire"]) == [noms["62119"], noms["62498"]]
+
+
+def test_changing_territories_changes_the_figures_and_the_url():
+    at = run(comparer=["62119"], indicateurs=["population"])
+    at.multiselect(key="comparer_territoires").select("62498").run()
+    assert not at.exception
+    assert at.query_params["comparer"] == ["62119", "62498"]
+    assert len(figures(at)[0]["data"][0]["y"]) == 2
+
+
+def test_ranking_sorts_and_follows_the_indicator():
+    at = run(indicateur="population")
+    top = at.dataframe[-1].value
+    assert top.iloc[0]["Commune"] == access.classement("population").iloc[0]["nom"]
+    at.selectbox(key="choix_tri").select("croissant").run()
+    bas = at.dataframe[-1].value
+    assert bas.iloc[0]["Commune"] != top.iloc[0]["Commune"]
+    at.selectbox(key="choix_indicateur").select("densite").run()
+    plus_faible = access.classement("densite").dropna(subset=["valeur"]).iloc[-1]["nom"]
+    assert at.dataframe[-1].value.iloc[0]["Commune"] == plus_faible
+    assert at.query_params["indicateur"] == "densite"
+
+
+def test_unknown_compared_codes_are_ignored_with_a_message():
+    at = run(comparer=["62119", "DROP TABLE", "<b>x</b>"])
+    assert not at.exception
+    assert any("ne sont pas reconnues" in w.value for w in at.warning)
+    assert at.multiselect(key="comparer_territoires").value == ["62119"]
