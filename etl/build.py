@@ -118,7 +118,9 @@ def compute(raw_dir: Path, territory_path: Path | None = None, ref_dir: Path | N
     log(f"Territoire : {terr.nom} ({len(ref.communes)} communes, {len(terr.epci)} EPCI)")
     log(f"Fichiers de {raw_dir} :")
     results = [_reference_population(ref)] + _read_raw(raw_dir, log)
-    real = {r.info.famille for r in results if not r.info.demo}
+    # a theme counts as real when a real file gives its communes (a Filosofi EPCI
+    # file alone still leaves the communes to demonstration data)
+    real = {r.info.famille for r in results if not r.info.demo and (r.data["niveau"] == "commune").any()}
     missing = [f for f in DEMO_FAMILIES if f not in real]
     results += _demo_results(missing, ref, log) if missing else []
 
