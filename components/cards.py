@@ -97,11 +97,11 @@ def afficher(liste: list[Carte], par_ligne: int = 3) -> None:
         for col, c in zip(colonnes, liste[debut : debut + par_ligne]):
             with col, st.container(border=True):
                 titre = f"{c.libelle} ({c.millesime})" if c.millesime else c.libelle
-                if c.unite_libelle:
-                    titre += f", en {c.unite_libelle}"
                 fleche = "off" if not c.delta else ("up" if c.delta.startswith("+") else "down" if c.delta.startswith("−") else "off")
                 st.metric(titre, c.valeur, delta=c.delta or None, delta_color="off", delta_arrow=fleche,
                           delta_description=c.depuis or None, help=c.evolution)
+                if c.unite_libelle:
+                    st.caption(c.unite_libelle)
                 if not c.delta or "prudence" in c.evolution:
                     st.caption(c.evolution)
                 if c.references:

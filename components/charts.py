@@ -47,9 +47,11 @@ def _base(fig: go.Figure, titre: str | None, hauteur: int | None = None) -> go.F
     fmt.french_layout(fig)
     fig.update_layout(
         title={"text": plier(titre or "", 50), "x": 0, "xanchor": "left", "font": {"size": 15}},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0, "traceorder": "normal"},
         hovermode="closest",
     )
+    fig.update_xaxes(exponentformat="none")  # "330 000", not the English "330k"
+    fig.update_yaxes(exponentformat="none")
     if hauteur:
         fig.update_layout(height=hauteur)
     return fig
@@ -268,8 +270,14 @@ def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: 
     for nom, v, t in zip(noms, valeurs, textes):
         if v is None:
             _note_statut(fig, nom, t)
+    presentes = [v for v in valeurs if v is not None]
+    if presentes and min(presentes) < 0:  # labels outside, with room on both sides of zero
+        lo, hi = min(min(presentes), 0.0), max(max(presentes), 0.0)
+        marge = 0.45 * (hi - lo or 1.0)
+        fig.update_traces(textposition="outside")
+        fig.update_xaxes(range=[lo - (marge if lo < 0 else 0), hi + marge])
     fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
-    fig.update_xaxes(title_text="" if unite == "%" else plier(unite, 40), rangemode="tozero")
+    fig.update_xaxes(title_text="" if unite == "%" else plier(unite, 28), rangemode="tozero")
     return _base(fig, titre, 90 + HAUTEUR_LIGNE * max(len(d), 1))
 
 
@@ -302,13 +310,11 @@ def parts_groupees(df: pd.DataFrame, titre: str | None = None, selection: str | 
     fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
     fig.update_xaxes(title_text="%", rangemode="tozero")
     hauteur = 140 + len(cats) * (12 + 10 * len(fig.data))
-    for texte, qui in absents.items():  # said under the chart rather than an empty legend entry
-        fig.add_annotation(xref="paper", yref="paper", x=0, y=1, yshift=6, xanchor="left", yanchor="bottom",
-                           text=plier(f"{', '.join(qui)} : {texte}", 60), showarrow=False,
-                           font={"style": "italic", "size": 11})
     _base(fig, titre, hauteur)
-    if absents:
-        fig.update_layout(margin={"t": 95})
+    if absents:  # said in a subtitle rather than as empty legend entries
+        notes = " ; ".join(f"{', '.join(qui)} : {texte}" for texte, qui in absents.items())
+        fig.update_layout(title_subtitle={"text": plier(notes, 50), "font": {"size": 12, "style": "italic"}},
+                          margin={"t": 110})
     return fig
 
 
@@ -520,6 +526,40 @@ def chiffres(indicateurs: pd.DataFrame, territoires: tuple) -> None:
     layout.source_caption(list(df["source_id"].dropna().unique()), bool(df["demo"].any()))
 
 
+def croissance(ind, serie: pd.DataFrame, selection, references: list[dict], agence: str = "") -> None:
+    """Mean annual growth between consecutive vintages of the selection, then over the
+    vintages it shares with its reference levels, compared."""
+    import streamlit as st
+
+    from datasets import access
+
+    sources = list(serie["source_id"].dropna().unique())
+    demo = bool(serie["demo"].any()) if len(serie) else False
+    libelle = str(ind["libelle"]).lower()
+    taux = taux_annuels(serie)
+    if len(taux):
+        titre = f"Taux de croissance annuel moyen entre millésimes : {libelle}"
+        table = table_texte(taux, {"periode": "Période", "valeur": "Taux annuel moyen"}, "%", 2)
+        m = meta(titre, selection.code, selection.nom, f"croissance_{ind['indicateur']}", int(taux["fin"].max()),
+                 _source_line(serie), demo, [ind], texte_alternatif(table), agence)
+        afficher(barres_taux(taux, titre), taux, table, m, f"croissance_{ind['indicateur']}", sources,
+                 f"{int(taux['debut'].min())} à {int(taux['fin'].max())}")
+    series = {selection.nom: serie}
+    for r in references:
+        series[r["nom"]] = access.serie(ind["indicateur"], r["niveau"], r["code"])
+    periode = taux_periode(series)
+    if not periode["debut"].notna().any():
+        st.info("La croissance ne peut pas être comparée : les territoires n'ont pas deux millésimes en commun.")
+        return
+    debut, fin = int(periode["debut"].dropna().iloc[0]), int(periode["fin"].dropna().iloc[0])
+    titre = f"Croissance annuelle moyenne, {debut}–{fin} : {libelle}"
+    table = table_texte(periode, {"nom": "Territoire", "valeur": "Taux annuel moyen"}, "%", 2)
+    m = meta(titre, selection.code, selection.nom, f"croissance_comparee_{ind['indicateur']}", fin,
+             _source_line(serie), demo, [ind], texte_alternatif(table), agence)
+    afficher(barres_comparaison(periode, "%", 2, titre, selection=selection.nom), periode, table, m,
+             f"croissance_comparee_{ind['indicateur']}", sources, f"{debut} à {fin}")
+
+
 def _noms(territoires: tuple) -> dict[str, str]:
     from datasets import access
 
@@ -534,17 +574,18 @@ def _source_line(df: pd.DataFrame) -> str:
 
 def structure(cat: pd.DataFrame, categories: list[str], total: str, selection, territoires: tuple,
               key: str, titre: str, empile: bool = True, reste: str | None = None,
-              prefixe: str = "", agence: str = "") -> None:
+              prefixe: str = "", agence: str = "", libelles: dict[str, str] | None = None) -> None:
     """Shares of `categories` (catalogue ids) in `total`, the selection next to its references.
 
     Labels come from the catalogue (`prefixe` is removed: "Population de 0 à 14 ans" ->
-    "0 à 14 ans"); stacked bars per territory, or grouped bars per category."""
+    "0 à 14 ans") unless `libelles` gives shorter ones; stacked bars per territory, or
+    grouped bars per category."""
     import streamlit as st
 
     from datasets import access
 
     lib = cat.set_index("indicateur")["libelle"]
-    labels = {c: str(lib.get(c, c)).removeprefix(prefixe) for c in categories}
+    labels = {c: (libelles or {}).get(c) or str(lib.get(c, c)).removeprefix(prefixe) for c in categories}
     df = access.valeurs(tuple(categories) + (total,), territoires)
     if not df.empty:
         df = completer(df, territoires, _noms(territoires), list(categories) + [total])

@@ -2,14 +2,17 @@
 
 Nothing is produced while the page runs: every button gets a callable that Streamlit
 calls only when the user clicks (deferred download), and the bytes are kept in small
-per-process LRU caches keyed by the figure's JSON, so a second click is instant."""
+per-process LRU caches (images keyed by a hash of the figure's JSON, fiche and archive by
+territory and warehouse build), so a second click is instant."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import threading
+from collections import OrderedDict
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 import streamlit as st
 
 from components.chart_meta import ChartMeta
@@ -20,10 +23,24 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv",
         "pdf": "application/pdf", "zip": "application/zip"}
 
 
-@functools.lru_cache(maxsize=64)
-def _image_bytes(fig_json: str, meta: ChartMeta, fmt: str) -> bytes:
-    fig = pio.from_json(fig_json)
-    return image.png(fig, meta) if fmt == "png" else image.svg(fig, meta)
+_images: OrderedDict[tuple, bytes] = OrderedDict()
+_images_lock = threading.Lock()
+MAX_IMAGES = 64
+
+
+def _image_bytes(fig: go.Figure, meta: ChartMeta, fmt: str) -> bytes:
+    """Rendered on click only; the figure is serialised then (not on every rerun) to key the cache."""
+    key = (hashlib.sha256(fig.to_json().encode("utf-8")).hexdigest(), meta, fmt)
+    with _images_lock:
+        if key in _images:
+            _images.move_to_end(key)
+            return _images[key]
+    data = image.png(fig, meta) if fmt == "png" else image.svg(fig, meta)
+    with _images_lock:
+        _images[key] = data
+        while len(_images) > MAX_IMAGES:
+            _images.popitem(last=False)
+    return data
 
 
 @functools.lru_cache(maxsize=8)
@@ -45,12 +62,11 @@ def _warehouse_version() -> str:
 
 def chart_downloads(fig: go.Figure, data: pd.DataFrame, meta: ChartMeta, key: str) -> None:
     """PNG, SVG, CSV and XLSX buttons under a chart (images only when Chromium is available)."""
-    fig_json = fig.to_json()
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         if image.images_disponibles():
             for fmt, label in (("png", "Image PNG"), ("svg", "Image SVG")):
                 st.download_button(
-                    label, data=functools.partial(_image_bytes, fig_json, meta, fmt),
+                    label, data=functools.partial(_image_bytes, fig, meta, fmt),
                     file_name=tables.file_name(meta, fmt), mime=MIME[fmt], key=f"dl_{key}_{fmt}",
                     icon=":material/image:", on_click="ignore",
                     help=f"{label} avec titre, territoire, source et millésime",

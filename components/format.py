@@ -78,13 +78,13 @@ def evolution(avant, apres, unite: str | None = "", decimales: int = 1) -> str:
         return ""
     avant, apres = float(avant), float(apres)
     if unite == "%":
-        ecart = apres - avant
+        ecart = round(apres - avant, decimales)
         signe = "+" if ecart > 0 else ("−" if ecart < 0 else "")
         pts = "point" if abs(round(ecart, decimales)) < 2 else "points"
         return f"{signe}{nombre(abs(ecart), decimales)}{NBSP}{pts}"
     if avant == 0:
         return ""
-    taux = (apres - avant) / abs(avant) * 100
+    taux = round((apres - avant) / abs(avant) * 100, decimales)
     signe = "+" if taux > 0 else ("−" if taux < 0 else "")
     return f"{signe}{nombre(abs(taux), decimales)}{NBSP}%"
 
@@ -99,6 +99,7 @@ def french_layout(fig):
         legend={"title": {"text": ""}},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
-    fig.update_xaxes(separatethousands=True)
-    fig.update_yaxes(separatethousands=True)
+    # "200k" / "1,2M" are English SI suffixes: French readers expect "200 000".
+    fig.update_xaxes(separatethousands=True, exponentformat="none")
+    fig.update_yaxes(separatethousands=True, exponentformat="none")
     return fig

@@ -1,6 +1,7 @@
 """What every page shows around its figures: title, territory, sources, demo badge."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import streamlit as st
@@ -109,3 +110,8 @@ def downloads_chart(fig, data, meta, key: str) -> None:
     from components.downloads import chart_downloads
 
     chart_downloads(fig, data, meta, key)
+
+
+def markdown_subordonne(texte: str, niveaux: int = 2) -> str:
+    """Demote the headings of a markdown document shown inside a page (its # is not the page title)."""
+    return re.sub(r"^(#{1,6}) ", lambda m: "#" * min(6, len(m.group(1)) + niveaux) + " ", texte, flags=re.MULTILINE)

@@ -113,12 +113,14 @@ def _bounds(geojson: dict) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def view_state(geojson: dict) -> pdk.ViewState:
-    """Centre and zoom that fit the communes."""
+def view_state(geojson: dict, width_px: int = 760, height_px: int = 480) -> pdk.ViewState:
+    """Centre and zoom that fit the communes in a map of about width_px × height_px."""
     x0, y0, x1, y1 = _bounds(geojson)
-    span = max(x1 - x0, (y1 - y0) * 1.5, 0.01)
-    zoom = max(1.0, min(13.0, math.log2(360 / span) - 0.6))
-    return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=(y0 + y1) / 2, zoom=zoom)
+    lat = (y0 + y1) / 2
+    lon_span = max(x1 - x0, 0.005)
+    lat_span = max((y1 - y0) / math.cos(math.radians(lat)), 0.005)  # Web Mercator stretch
+    zoom = math.log2(min(width_px * 360 / (512 * lon_span), height_px * 360 / (512 * lat_span)))
+    return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=lat, zoom=max(1.0, min(13.0, zoom)))
 
 
 def deck_choropleth(coloured_geojson: dict, libelle: str = "", height: int = 520) -> pdk.Deck:
@@ -141,7 +143,7 @@ def deck_choropleth(coloured_geojson: dict, libelle: str = "", height: int = 520
     }
     return pdk.Deck(
         layers=[layer],
-        initial_view_state=view_state(coloured_geojson),
+        initial_view_state=view_state(coloured_geojson, height_px=height - 40),
         map_provider=None,
         map_style=None,
         tooltip=tooltip,

@@ -81,7 +81,10 @@ def _open(directory: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
         raise WarehouseError(
             f"Aucun entrepôt de données dans {directory}. Lancez `make run` (ou `python -m etl build`)."
         )
-    info = json.loads(info_path.read_text(encoding="utf-8"))
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise WarehouseError("Entrepôt corrompu : build.json est illisible. Reconstruisez-le avec `python -m etl build`.") from None
     for name, digest in info.get("checksums", {}).items():
         path = directory / name
         if not path.exists():

@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         from etl.check import CheckError
         if isinstance(exc, CheckError):
-            print(f"ERREUR : {exc}\nL'entrepôt précédent est conservé, inchangé.", file=sys.stderr)
+            kept = "" if args.command == "check" else "\nL'entrepôt précédent est conservé, inchangé."
+            print(f"ERREUR : {exc}{kept}", file=sys.stderr)
             return 3
         raise
 

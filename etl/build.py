@@ -60,7 +60,9 @@ def _superficie(territoires: pd.DataFrame, superficies: pd.DataFrame, geo_year: 
     })
 
 
-def _read_raw(raw_dir: Path, log: Callable[[str], None]) -> list[ReadResult]:
+def _read_raw(raw_dir: Path, log: Callable[[str], None], keep: set[str] | None = None) -> list[ReadResult]:
+    """`keep`: the generic variables the catalogue uses; readers drop the other
+    columns while streaming, so a very large file stays within bounded memory."""
     from etl.readers import registry
 
     results = []
@@ -71,7 +73,7 @@ def _read_raw(raw_dir: Path, log: Callable[[str], None]) -> list[ReadResult]:
         if reader is None:
             log(f"  ignoré   {path.name} : {reason}")
             continue
-        result = reader.read(path)  # InputError stops the build: a recognised file must be sound
+        result = reader.read(path, variables=keep)  # InputError stops the build: a recognised file must be sound
         log(f"  reconnu  {path.name} : {result.info.titre or result.info.famille} "
             f"(millésimes {', '.join(map(str, result.info.millesimes))}, {result.data['code'].nunique()} territoires)")
         results.append(result)
@@ -117,7 +119,7 @@ def compute(raw_dir: Path, territory_path: Path | None = None, ref_dir: Path | N
 
     log(f"Territoire : {terr.nom} ({len(ref.communes)} communes, {len(terr.epci)} EPCI)")
     log(f"Fichiers de {raw_dir} :")
-    results = [_reference_population(ref)] + _read_raw(raw_dir, log)
+    results = [_reference_population(ref)] + _read_raw(raw_dir, log, set(variables["variable"]))
     # a theme counts as real when a real file gives its communes (a Filosofi EPCI
     # file alone still leaves the communes to demonstration data)
     real = {r.info.famille for r in results if not r.info.demo and (r.data["niveau"] == "commune").any()}

@@ -27,7 +27,10 @@ def check(directory: Path, verify_checksums: bool = True) -> dict:
     missing = [f for f in FILES if not (directory / f).exists()]
     if missing:
         raise CheckError(directory, [f"fichier manquant : {f}" for f in missing])
-    info = json.loads((directory / "build.json").read_text(encoding="utf-8"))
+    try:
+        info = json.loads((directory / "build.json").read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CheckError(directory, [f"build.json illisible ({exc})"]) from None
     if verify_checksums:
         for name, digest in info.get("checksums", {}).items():
             if sha256(directory / name) != digest:

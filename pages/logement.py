@@ -28,7 +28,8 @@ charts.structure(cat, ["maisons", "appartements"], "logements", selection, terri
 st.header("Propriétaires, locataires et logement social")
 charts.structure(cat, ["rp_proprietaires", "rp_locataires"], "residences_principales", selection,
                  territoires, "statut_occupation", "Statut d'occupation des résidences principales",
-                 reste="Logés gratuitement", prefixe="Résidences principales occupées par ", agence=agence)
+                 reste="Logés gratuitement", agence=agence,
+                 libelles={"rp_proprietaires": "Propriétaires", "rp_locataires": "Locataires (dont HLM)"})
 
 st.header("Indicateurs clés comparés")
 cles = cat[cat["cle"].astype(bool) & (cat["agregation"] == "ratio")]

@@ -59,4 +59,4 @@ st.caption(f"Entrepôt construit le {texte(info.get('built_at'))[:10]}.")
 
 st.header("Notes sur les données")
 with st.container(border=True):
-    st.markdown(access.programme_notes())
+    st.markdown(layout.markdown_subordonne(access.programme_notes()))

@@ -100,3 +100,15 @@ def test_corrupt_or_missing_warehouse_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("CHIFFRES_CLEFS_WAREHOUSE", str(tmp_path / "none"))
     with pytest.raises(access.WarehouseError, match="Aucun entrepôt"):
         access.check_warehouse()
+
+
+def test_unreadable_build_json_is_refused(tmp_path, monkeypatch):
+    copy = tmp_path / "w"
+    shutil.copytree(access.warehouse_dir().resolve(), copy)
+    (copy / "build.json").write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv("CHIFFRES_CLEFS_WAREHOUSE", str(copy))
+    with pytest.raises(access.WarehouseError, match="illisible"):
+        access.check_warehouse()
+    from etl.check import CheckError, check
+    with pytest.raises(CheckError, match="illisible"):
+        check(copy)

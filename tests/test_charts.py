@@ -203,9 +203,17 @@ def test_parts_groupees_says_which_territories_have_no_shares():
     p = charts.parts(_long(), {"maisons": "Maisons", "appartements": "Appartements"}, "logements")
     fig = charts.parts_groupees(p, selection="Béthune")
     assert [t.name for t in fig.data] == ["Béthune"]
-    assert fig.layout.annotations[0].text == "CABBALR : secret statistique"
+    assert fig.layout.title.subtitle.text == "CABBALR : secret statistique"
 
 
 def test_legende_html_lists_every_class():
     html = charts.legende_html([("1 – 5 jours", (68, 1, 84)), ("5 – 9 jours", (253, 231, 37))], "Jours")
     assert html.count("background:rgb") == 2 and "rgb(68, 1, 84)" in html and "5 – 9 jours" in html
+
+
+def test_barres_comparaison_negative_growth_keeps_room_for_labels():
+    df = pd.DataFrame({"nom": ["A", "B"], "valeur": [-0.5, 1.0], "statut": [None, None]})
+    fig = charts.barres_comparaison(df, "%", 2)
+    assert fig.data[0].textposition == "outside"
+    lo, hi = fig.layout.xaxis.range
+    assert lo < -0.5 and hi > 1.0

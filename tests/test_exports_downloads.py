@@ -62,3 +62,21 @@ def test_exported_table_equals_the_warehouse():
     assert back["Valeur"].tolist() == pytest.approx(serie["valeur"].tolist())
     logements = charts["logements"]
     assert logements.meta.demo == bool(access.valeurs(("logements",), (("commune", "62119"),))["demo"].any())
+
+
+def test_images_render_once_per_figure_and_meta(monkeypatch):
+    import plotly.graph_objects as go
+
+    from components import downloads
+    from components.chart_meta import ChartMeta
+
+    calls = []
+    monkeypatch.setattr(downloads.image, "png", lambda fig, meta: calls.append(meta.titre) or b"png-bytes")
+    monkeypatch.setattr(downloads, "_images", type(downloads._images)())
+    meta = ChartMeta("Titre", "62119", "Béthune", "population", 2023, "Source : Insee")
+    fig = go.Figure(go.Bar(x=[1], y=[2]))
+    assert downloads._image_bytes(fig, meta, "png") == b"png-bytes"
+    assert downloads._image_bytes(go.Figure(fig), meta, "png") == b"png-bytes"  # same content: cached
+    assert calls == ["Titre"]
+    downloads._image_bytes(go.Figure(go.Bar(x=[1], y=[3])), meta, "png")  # another figure: rendered
+    assert calls == ["Titre", "Titre"]

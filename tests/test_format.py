@@ -58,6 +58,8 @@ def test_evolution_points_for_percentages_relative_otherwise():
     assert fmt.evolution(10.0, 9.5, "%", 1) == f"−0,5{NB}point"
     assert fmt.evolution(1000, 1100, "habitants") == f"+10,0{NB}%"
     assert fmt.evolution(1000, 952, "habitants") == f"−4,8{NB}%"
+    assert fmt.evolution(6.54, 6.5, "%", 1) == f"0,0{NB}point"  # no sign on a rounded zero
+    assert fmt.evolution(1000, 999.9, "habitants", 1) == f"0,0{NB}%"
 
 
 def test_evolution_impossible_comparisons_are_empty():
@@ -72,3 +74,4 @@ def test_french_layout():
     assert list(fig.layout.colorway) == fmt.COLORWAY
     assert fig.layout.hoverlabel.namelength == -1
     assert fig.layout.yaxis.separatethousands is True
+    assert fig.layout.xaxis.exponentformat == fig.layout.yaxis.exponentformat == "none"  # no "200k"

@@ -72,3 +72,19 @@ def test_another_commune_shows_other_values():
     assert not b.exception
     assert b.title[0].value == f"Commune : {autre['nom']}"
     assert tables(a)[0].iloc[0, 2] != tables(b)[0].iloc[0, 2]
+
+
+def test_selection_carries_over_from_page_to_page_through_the_app():
+    lens = access.territoire("62498", "commune")["nom"]
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["territoire"] = "62119"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="picker_territoire").value == "62119"
+    at.sidebar.selectbox(key="picker_territoire").select("62498").run()
+    assert at.query_params["territoire"] == "62498"
+    at.query_params.clear()  # the navigation menu drops query parameters
+    at.switch_page("pages/commune.py").run()
+    assert not at.exception
+    assert at.title[0].value == f"Commune : {lens}"
+    assert at.query_params["territoire"] == "62498"

@@ -61,3 +61,14 @@ def test_age_bands_are_shares_for_each_territory():
     assert ages["data"][0]["y"][0] == "0 à 14 ans"
     parts = [v for v in ages["data"][0]["x"] if v is not None]
     assert len(parts) == 6 and abs(sum(parts) - 100) < 0.5
+
+
+def test_through_app_navigation_keeps_the_territory():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["territoire"] = "62119"
+    at.run()
+    at.switch_page("pages/demographie.py")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Démographie"
+    assert by_prefix(figures(at), "Population municipale")["data"][0]["name"] == "Béthune"

@@ -5,6 +5,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from components import programme_charts as pc
+from datasets import access
 
 PAGE = "../pages/programme.py"
 
@@ -31,7 +32,8 @@ def test_default_territory_shows_whole_programme():
     assert pc.GRIS not in tree["marker"]["colors"]  # nothing greyed out
     assert not at.info
     assert any(m.label == "Équipe de l’Agence" for m in at.metric)
-    assert "Rapprochement" in at.markdown[-1].value or any("écart" in m.value for m in at.markdown)
+    notes = access.programme_notes()
+    assert any(m.value == notes.strip() for m in at.markdown)  # reconciliation notes shown as markdown
 
 
 def test_bethune_highlights_its_dossiers():
@@ -49,3 +51,14 @@ def test_bethune_highlights_its_dossiers():
     assert dossiers.set_index("Dossier n°").loc["A2-18", "Concerne la sélection"] == "non"
     corr = figs["Jours par correspondant (dossiers concernant Béthune)"]["data"][0]
     assert sum(corr["x"]) < 3335.5  # only the days of the dossiers concerning Béthune
+
+
+def test_grouping_selection_highlights_grouping_and_member_dossiers():
+    at = run("PMA")
+    assert not at.exception
+    tree = figures(at)["Programme de travail 2018 : jours par axe, section et dossier"]["data"][0]
+    couleurs = dict(zip(tree["ids"], tree["marker"]["colors"]))
+    assert couleurs["A1-18"] != pc.GRIS  # PMA and PETR
+    assert couleurs["A1-11"] != pc.GRIS  # CAHC, a member EPCI
+    assert couleurs["A1-15"] == pc.GRIS  # PETR only
+    assert couleurs["A2-18"] == pc.GRIS  # 7 Vallées Comm (PETR)

@@ -132,7 +132,7 @@ def _map_chart(sel, agence: str) -> TerritoryChart | None:
     if not geojson or not geojson.get("features"):
         return None
     codes = highlighted_codes(sel)
-    titre = f"Localisation : {sel['nom']}"
+    titre = "Localisation"
     fig = locator_map(geojson, codes, titre)
     data = access.communes()[["code", "nom", "epci"]].assign(
         selection=lambda d: d["code"].isin(codes).map({True: "oui", False: "non"}))

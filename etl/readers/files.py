@@ -6,12 +6,15 @@ family reader only knows its own column names.
 """
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
+import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import BinaryIO, Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -31,16 +34,45 @@ PLM = {
 }
 ARRONDISSEMENT_TO_COMMUNE = {arr: com for com, arrs in PLM.items() for arr in arrs}
 
+# An INSEE commune code once the lost leading zero is restored.
+COMMUNE_CODE = r"\d{5}|2[AB]\d{3}"
+
 # A number as INSEE writes it, after the decimal comma became a point.
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 
 
 @dataclass
 class Member:
-    """One table to read: its bytes, its display name, and the file it came from."""
+    """One table to read: its display name, and how to open it as a stream
+    (a 300 MB file is never held in memory)."""
 
     name: str  # display name: "file.csv" or "archive.zip!member.CSV"
-    data: bytes
+    opener: Callable[[], BinaryIO]
+
+    @property
+    def data(self) -> bytes:
+        """The whole table as bytes (small files only)."""
+        with self.open() as fh:
+            return fh.read()
+
+    @contextmanager
+    def open(self) -> Iterator[BinaryIO]:
+        """The stream; a damaged zip member becomes an InputError."""
+        try:
+            with self.opener() as fh:
+                yield fh
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise InputError(self.name, f"archive zip endommagée, membre illisible ({exc})") from None
+
+
+def bytes_member(name: str, data: bytes) -> Member:
+    return Member(name, lambda: io.BytesIO(data))
+
+
+@contextmanager
+def _zip_member(path: Path, member: str) -> Iterator[BinaryIO]:
+    with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
+        yield fh
 
 
 def _check_member_name(path: Path, name: str) -> None:
@@ -75,13 +107,12 @@ def open_members(path: Path, want: Callable[[str], bool]) -> list[Member]:
     (meta_ members excluded), or the file itself."""
     path = Path(path)
     if path.suffix.lower() != ".zip":
-        return [Member(path.name, path.read_bytes())]
+        return [Member(path.name, lambda: open(path, "rb"))]
     names = zip_members(path)
     chosen = [n for n in names if not is_meta(n) and want(basename(n))]
     if not chosen:
         raise InputError(path, "aucun fichier de données reconnu dans l'archive (membres : " + ", ".join(names) + ")")
-    with zipfile.ZipFile(path) as zf:
-        return [Member(f"{path.name}!{n}", zf.read(n)) for n in sorted(chosen)]
+    return [Member(f"{path.name}!{n}", lambda n=n: _zip_member(path, n)) for n in sorted(chosen)]
 
 
 def read_meta_bytes(path: Path) -> tuple[str, bytes] | None:
@@ -151,12 +182,49 @@ def libelles_from_meta(raw: bytes, name: str = "meta") -> dict[str, str]:
     return out
 
 
-def parse_table(name: str, data: bytes) -> pa.Table:
-    """Parse a `;` table, every column as a non-null string. UTF-8 bytes go
-    to Arrow untouched (it validates them); Latin-1 is transcoded first."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    first = decode(name, data[: data.find(b"\n") if b"\n" in data else len(data)]).rstrip("\r")
+_SNIFF = 1 << 16
+# Bytes parsed at a time (Arrow's peak memory grows fast with larger blocks),
+# and bytes of parsed strings handed over at a time (fewer, larger conversions).
+BLOCK_SIZE = 1 << 20
+GROUP_BYTES = 1 << 23
+_WIDE_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16",
+}
+
+
+def sniff(member: Member) -> tuple[list[str], str]:
+    """(column names, encoding for Arrow) of a `;` table, checked before any
+    parsing: empty file, UTF-16/32 or binary content, wrong separator,
+    duplicated columns. UTF-8 is validated over the whole stream (chunk by
+    chunk); anything else is Latin-1, which INSEE also used and which decodes
+    every byte, so only NUL bytes can tell a wrong encoding."""
+    name = member.name
+    with member.open() as fh:
+        head = fh.read(_SNIFF)
+        if not head.strip():
+            raise InputError(name, "fichier vide (téléchargement interrompu ?)")
+        for bom, label in _WIDE_BOMS.items():
+            if head.startswith(bom):
+                raise InputError(name, f"encodage {label} non pris en charge : ré-enregistrez le fichier en UTF-8 (ou Latin-1)")
+        if b"\x00" in head:
+            line = head[: head.index(b"\x00")].count(b"\n") + 1
+            raise InputError(
+                name, "octets nuls : fichier binaire (classeur renommé en .csv ?) ou encodé en UTF-16/UTF-32, "
+                "non pris en charge ; enregistrez-le en CSV UTF-8 séparé par des points-virgules", line=line)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        encoding = "utf8"
+        chunk = head
+        try:
+            while chunk:
+                decoder.decode(chunk)
+                chunk = fh.read(1 << 20)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            encoding = "latin-1"
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    first = head.split(b"\n", 1)[0].decode("utf-8" if encoding == "utf8" else "latin-1", errors="replace").rstrip("\r")
     if ";" not in first:
         for sep, label in ((",", "virgule"), ("\t", "tabulation")):
             if sep in first:
@@ -172,28 +240,70 @@ def parse_table(name: str, data: bytes) -> pa.Table:
         if c in seen:
             raise InputError(name, f"colonne « {c} » présente deux fois dans l'en-tête", line=1)
         seen.add(c)
+    return columns, encoding
 
-    def read(raw: bytes) -> pa.Table:
-        return pacsv.read_csv(
-            io.BytesIO(raw),
-            read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=";"),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in columns},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
 
-    try:
+def batches(member: Member, columns: list[str], encoding: str, include: list[str] | None = None) -> Iterator[pa.Table]:
+    """The rows of the table, a few MB at a time (every column a non-null
+    string), so memory stays bounded whatever the file's size. A row with the
+    wrong number of cells (a file cut mid-line) is an error naming its line."""
+    bad_rows = []
+
+    def on_invalid(row) -> str:
+        bad_rows.append(row)
+        return "error"
+
+    with member.open() as fh:
         try:
-            return read(data)
+            reader = pacsv.open_csv(
+                fh,
+                read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1, block_size=BLOCK_SIZE, encoding=encoding),
+                parse_options=pacsv.ParseOptions(delimiter=";", invalid_row_handler=on_invalid),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in columns},
+                    include_columns=include,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            group, size = [], 0
+            for batch in reader:
+                group.append(batch)
+                size += batch.nbytes
+                if size >= GROUP_BYTES:
+                    yield pa.Table.from_batches(group)
+                    group, size = [], 0
+            if group:
+                yield pa.Table.from_batches(group)
         except pa.ArrowInvalid as exc:
-            if "UTF8" not in str(exc).upper():
-                raise
-            return read(data.decode("latin-1").encode("utf-8"))
-    except pa.ArrowInvalid as exc:
-        raise InputError(name, f"tableau illisible : {exc}") from None
+            if bad_rows:
+                row = bad_rows[0]
+                raise InputError(
+                    member.name,
+                    f"ligne incomplète ou trop longue : {row.actual_columns} cellule(s) au lieu de {row.expected_columns} "
+                    "(fichier tronqué, téléchargement interrompu ?)",
+                    line=row.number if row.number is not None else _first_ragged_line(member, len(columns)),
+                ) from None
+            raise InputError(member.name, f"tableau illisible : {exc}") from None
+
+
+def _first_ragged_line(member: Member, expected: int) -> int | None:
+    """Line of the first row whose cell count is not `expected` (Arrow's
+    streaming reader does not tell), found by a second pass on error only."""
+    with member.open() as fh:
+        for number, raw in enumerate(fh, start=1):
+            if number > 1 and raw.strip(b"\r\n") and raw.count(b";") + 1 != expected:
+                return number
+    return None
+
+
+def parse_table(name: str, data: bytes) -> pa.Table:
+    """Parse a whole `;` table held in memory, every column as a non-null string."""
+    member = bytes_member(name, data)
+    columns, encoding = sniff(member)
+    schema = pa.schema([(c, pa.string()) for c in columns])
+    tables = list(batches(member, columns, encoding))
+    return pa.concat_tables(tables) if tables else schema.empty_table()
 
 
 def column_codes(name: str, table: pa.Table, column: str) -> np.ndarray:
@@ -202,8 +312,9 @@ def column_codes(name: str, table: pa.Table, column: str) -> np.ndarray:
     return np.asarray(pc.utf8_trim_whitespace(table[column]).to_pylist(), dtype=object)
 
 
-def repair_codes(name: str, codes: np.ndarray, niveau: str, notes: list[str]) -> np.ndarray:
-    """Restore the leading zero lost by spreadsheets (`1001` -> `01001`)."""
+def repair_codes(name: str, codes: np.ndarray, niveau: str, notes: list[str], column: str = "CODGEO") -> np.ndarray:
+    """Restore the leading zero lost by spreadsheets (`1001` -> `01001`), then
+    refuse commune codes that are still not INSEE codes (`ABCDE`, `123456`)."""
     width = {"commune": 5, "departement": 2, "region": 2, "epci": 9}.get(niveau)
     if width is None:
         return codes
@@ -218,6 +329,13 @@ def repair_codes(name: str, codes: np.ndarray, niveau: str, notes: list[str]) ->
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(name, "code géographique vide", line=i + 2)
+    if niveau == "commune":
+        wrong = ~s.str.fullmatch(COMMUNE_CODE)
+        if wrong.any():
+            i = int(np.flatnonzero(wrong.to_numpy())[0])
+            raise InputError(
+                name, f"« {codes[i]} » n'est pas un code commune Insee (5 chiffres, ou 2A/2B et 3 chiffres)", line=i + 2, column=column
+            )
     return s.to_numpy(dtype=object)
 
 
@@ -235,7 +353,7 @@ def format_int(n: int) -> str:
 
 
 def convert_column(
-    name: str, col: pa.ChunkedArray | pa.Array, column: str, *, allow_negative: bool = False
+    name: str, col: pa.ChunkedArray | pa.Array, column: str, *, allow_negative: bool = False, first_row: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Strings -> (float64 values, statut). `s` is secret, empty is missing,
     decimal commas accepted; anything else that is not a number is an error
@@ -257,12 +375,12 @@ def convert_column(
         if parsed:
             ok &= blank_np | np.isfinite(values)
         bad = int(np.flatnonzero(~ok)[0])
-        raise InputError(name, f"valeur non numérique « {col[bad].as_py()} »", line=bad + 2, column=column)
+        raise InputError(name, f"valeur non numérique « {col[bad].as_py()} »", line=first_row + bad + 2, column=column)
     if not allow_negative:
         neg = values < 0
         if neg.any():
             bad = int(np.flatnonzero(neg)[0])
-            raise InputError(name, f"valeur négative « {col[bad].as_py()} » pour un effectif", line=bad + 2, column=column)
+            raise InputError(name, f"valeur négative « {col[bad].as_py()} » pour un effectif", line=first_row + bad + 2, column=column)
     statut = np.full(len(values), None, dtype=object)
     statut[secret.to_numpy(zero_copy_only=False)] = "secret"
     statut[empty.to_numpy(zero_copy_only=False)] = "manquant"

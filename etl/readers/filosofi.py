@@ -40,7 +40,8 @@ def _niveau(member: str) -> str:
     return NIVEAUX[m.group(2).upper()] if m else "commune"
 
 
-def read(path, *, url: str | None = None) -> ReadResult:
+def read(path, *, url: str | None = None, variables: set[str] | None = None) -> ReadResult:
+    """`variables`: generic variables to keep (None: all), see wide.read_members."""
     path = Path(path)
     year = _year(path)
     if year is None:
@@ -76,4 +77,5 @@ def read(path, *, url: str | None = None) -> ReadResult:
         niveau_of=_niveau,
         info=info,
         allow_negative=lambda variable: variable.startswith(NEGATIVE_OK),
+        variables=variables,
     )

@@ -120,7 +120,8 @@ def _read_xls(member: files.Member) -> tuple[np.ndarray, pa.Array, int | None, i
     )
 
 
-def read(path, *, url: str | None = None) -> ReadResult:
+def read(path, *, url: str | None = None, variables: set[str] | None = None) -> ReadResult:
+    """`variables` is accepted for a uniform reader interface; the file holds one variable."""
     path = Path(path)
 
     def want(member: str) -> bool:
@@ -144,7 +145,7 @@ def read(path, *, url: str | None = None) -> ReadResult:
             "millésime des populations légales inconnu : renommez le fichier avec son millésime "
             "(ex. donnees_communes_PL2021.csv ou populations-legales-2021_ensemble.zip)",
         )
-    codes = files.repair_codes(member.name, codes, "commune", notes)
+    codes = files.repair_codes(member.name, codes, "commune", notes, column="COM")
     # xls lines: data start after the header row (1-based line = index + header_row + 2)
     try:
         files.check_duplicates(member.name, codes, column="COM")

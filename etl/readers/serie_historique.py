@@ -29,7 +29,8 @@ def recognise(path) -> bool:
     return _year(Path(path))[0]
 
 
-def read(path, *, url: str | None = None) -> ReadResult:
+def read(path, *, url: str | None = None, variables: set[str] | None = None) -> ReadResult:
+    """`variables`: generic variables to keep (None: all), see wide.read_members."""
     path = Path(path)
     found, year = _year(path)
     if not found:
@@ -60,4 +61,5 @@ def read(path, *, url: str | None = None) -> ReadResult:
         classify=classify,
         niveau_of=lambda m: "commune",
         info=info,
+        variables=variables,
     )

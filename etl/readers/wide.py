@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from etl.errors import InputError
@@ -29,21 +30,24 @@ def read_members(
     info: SourceInfo,
     allow_negative: Callable[[str], bool] = lambda v: False,
     check_vintages: Callable[[str, set[int]], None] | None = None,
+    variables: set[str] | None = None,
 ) -> ReadResult:
     """Read every data member of `path` accepted by `want` into one ReadResult
-    (Filosofi zips hold one member per level)."""
+    (Filosofi zips hold one member per level). Members are streamed batch by
+    batch: every value column is checked, but only the generic `variables`
+    asked for (all when None) are kept, so memory follows what the build
+    needs, not the file's size."""
     path = Path(path)
     members = files.open_members(path, want)
     frames = []
     vintages: set[int] = set()
     for m in members:
-        table = files.parse_table(m.name, m.data)
+        columns, encoding = files.sniff(m)
         niveau = niveau_of(files.basename(m.name))
-        codes = files.column_codes(m.name, table, "CODGEO")
-        codes = files.repair_codes(m.name, codes, niveau, info.notes)
-        files.check_duplicates(m.name, codes)
+        if "CODGEO" not in columns:
+            raise InputError(m.name, f"colonne « CODGEO » absente (colonnes : {', '.join(columns[:8])}…)", line=1)
         specs, skipped = [], []
-        for column in table.column_names:
+        for column in columns:
             if column in TEXT_COLUMNS:
                 continue
             c = classify(column)
@@ -53,13 +57,36 @@ def read_members(
             specs.append((column, c[0], c[1]))
         if not specs:
             raise InputError(m.name, "aucune colonne de valeurs reconnue", line=1)
-        file_vintages = {s[2] for s in specs}
         if check_vintages is not None:
             check_vintages(m.name, {s[2] for s in specs if s[0][:1] in "PC" and s[0][1:3].isdigit()})
-        vintages |= file_vintages
+        vintages |= {s[2] for s in specs}
         if skipped:
             info.notes.append(f"{files.basename(m.name)} : colonnes ignorées (sans millésime) : " + ", ".join(skipped[:10]))
-        parts = files.convert_columns(m.name, table, specs, allow_negative)
+        kept = [i for i, s in enumerate(specs) if variables is None or s[1] in variables]
+        code_chunks: list[np.ndarray] = []
+        value_chunks: list[list[np.ndarray]] = [[] for _ in kept]
+        statut_chunks: list[list[np.ndarray]] = [[] for _ in kept]
+        rows = 0
+        include = ["CODGEO"] + [s[0] for s in specs]
+        for batch in files.batches(m, columns, encoding, include=include):
+            code_chunks.append(files.column_codes(m.name, batch, "CODGEO"))
+            batch = batch.combine_chunks()
+            for i, (column, variable, _) in enumerate(specs):
+                values, statut = files.convert_column(
+                    m.name, batch.column(column), column, allow_negative=allow_negative(variable), first_row=rows)
+                if i in kept:
+                    k = kept.index(i)
+                    value_chunks[k].append(values)
+                    statut_chunks[k].append(statut)
+            rows += batch.num_rows
+        if rows == 0:
+            raise InputError(m.name, "aucune ligne de données après l'en-tête (fichier tronqué ?)", line=2)
+        codes = files.repair_codes(m.name, np.concatenate(code_chunks), niveau, info.notes)
+        files.check_duplicates(m.name, codes)
+        parts = [
+            (specs[i][1], specs[i][2], np.concatenate(value_chunks[k]), np.concatenate(statut_chunks[k]))
+            for k, i in enumerate(kept)
+        ]
         if niveau == "commune":
             codes, parts = files.fold_plm(codes, parts, info.notes)
         frames.append(files.long_frame(niveau, codes, parts))

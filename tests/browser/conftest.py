@@ -41,14 +41,13 @@ def _warehouse(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    pytest.importorskip("playwright.sync_api")
+def _start(warehouse: Path, log_dir: Path):
+    """Start `streamlit run app.py`; returns (process, url, log file) once it answers."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} absent: browser tests need Debian's chromium")
     port = _free_port()
-    env = dict(os.environ, CHIFFRES_CLEFS_WAREHOUSE=str(_warehouse(tmp_path_factory)))
-    log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
+    env = dict(os.environ, CHIFFRES_CLEFS_WAREHOUSE=str(warehouse))
+    log = (log_dir / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
@@ -60,20 +59,44 @@ def server(tmp_path_factory):
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.read().strip() == b"ok":
-                    break
+                    return proc, url, log
         except OSError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail(f"streamlit did not start (log: {log.name})")
         time.sleep(0.3)
-    yield url
+
+
+def _stop(proc, log) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory) -> Path:
+    return _warehouse(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def server(warehouse, tmp_path_factory):
+    pytest.importorskip("playwright.sync_api")
+    proc, url, log = _start(warehouse, tmp_path_factory.mktemp("server"))
+    yield url
+    _stop(proc, log)
+
+
+@pytest.fixture
+def fresh_server(warehouse, tmp_path):
+    """A server no browser has visited yet (its first request decides how Streamlit routes pages)."""
+    pytest.importorskip("playwright.sync_api")
+    proc, url, log = _start(warehouse, tmp_path)
+    yield url
+    _stop(proc, log)
 
 
 @pytest.fixture(scope="session")

@@ -11,13 +11,13 @@ from browser_helpers import drawn, main_text, wait_ready
 
 PAGES = {  # url path -> what must be drawn in the main area
     "": "canvas",  # Accueil: the pydeck map
-    "demographie": ".js-plotly-plot",
-    "logement": ".js-plotly-plot",
-    "economie": ".js-plotly-plot",
-    "programme": ".js-plotly-plot",
-    "commune": '[data-testid="stDataFrame"]',
-    "comparer": ".js-plotly-plot",
-    "sources": '[data-testid="stDataFrame"]',
+    "theme-demographie": ".js-plotly-plot",
+    "theme-logement": ".js-plotly-plot",
+    "theme-economie": ".js-plotly-plot",
+    "programme-agence": ".js-plotly-plot",
+    "fiche-commune": '[data-testid="stDataFrame"]',
+    "comparaison": ".js-plotly-plot",
+    "sources-definitions": '[data-testid="stDataFrame"]',
 }
 TERRITOIRES = {"defaut": None, "bethune": "62119"}
 
@@ -34,13 +34,16 @@ def test_every_page_is_drawn(server, page, artifacts, path, territoire):
     page.goto(url_of(server, path, TERRITOIRES[territoire]))
     wait_ready(page)
     selector = PAGES[path]
-    if path == "commune" and territoire == "defaut":
+    if path == "fiche-commune" and territoire == "defaut":
         selector = '[data-testid="stSelectbox"]'  # asks for a commune
     assert drawn(page, f'[data-testid="stMain"] {selector}') > 0
     assert page.locator('[data-testid="stException"]').count() == 0
     texte = main_text(page)
     assert "Traceback" not in texte and len(texte) > 100
     page.screenshot(path=str(artifacts / f"page_{path or 'accueil'}_{territoire}.png"))
+    if path == "":  # the map is below the cards: scroll Streamlit's own container to it
+        page.locator('[data-testid="stMain"] canvas').first.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / f"page_accueil_{territoire}_carte.png"))
 
 
 def test_search_without_accents_leads_to_the_commune(server, page):
@@ -50,7 +53,7 @@ def test_search_without_accents_leads_to_the_commune(server, page):
     champ.fill("bethune")
     champ.press("Enter")
     page.get_by_role("button", name=re.compile(r"^Béthune")).click()
-    page.wait_for_url(re.compile(r"/commune\?.*territoire=62119"))
+    page.wait_for_url(re.compile(r"/fiche-commune\?.*territoire=62119"))
     page.wait_for_selector("h1:has-text('Commune : Béthune')")
 
 
@@ -64,13 +67,13 @@ def test_postal_code_search(server, page):
 
 
 def test_ranking_row_click_opens_the_commune(server, page):
-    page.goto(url_of(server, "comparer", indicateur="population", tri="decroissant"))
+    page.goto(url_of(server, "comparaison", indicateur="population", tri="decroissant"))
     wait_ready(page)
     grille = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').last
     grille.scroll_into_view_if_needed()
     box = grille.bounding_box()
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # row selector of the first row (rank 1)
-    page.wait_for_url(re.compile(r"/commune\?.*territoire=\d"))
+    page.wait_for_url(re.compile(r"/fiche-commune\?.*territoire=\d"))
     page.wait_for_selector("h1:has-text('Commune : ')")
 
 
@@ -84,6 +87,43 @@ def test_shared_url_reproduces_the_view_and_choices_update_it(server, page, arti
     query = parse_qs(urlparse(page.url).query)
     assert query["territoire"] == ["62119"] and query["indicateur"] == ["densite"]
     page.screenshot(path=str(artifacts / "lien_partage_bethune_densite.png"))
+    choix = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first
+    choix.click()
+    page.keyboard.type("Taux de vacance")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"indicateur=part_logements_vacants"))
+    assert parse_qs(urlparse(page.url).query)["territoire"] == ["62119"]
+
+
+def commune_under_pointer(page, box) -> tuple[float, float]:
+    """A point of the map over a commune: the deck shows its tooltip there."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for r in range(0, 200, 25):
+        for dx, dy in ((r, 0), (-r, 0), (0, r), (0, -r), (r, r), (-r, -r)):
+            page.mouse.move(cx + dx, cy + dy)
+            try:
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('.deck-tooltip')].some(t => getComputedStyle(t).display !== 'none' && t.innerText.trim())",
+                    timeout=1500,
+                )
+                return cx + dx, cy + dy
+            except PlaywrightTimeout:
+                continue
+    pytest.fail("no commune found under the pointer on the map")
+
+
+def test_map_click_opens_the_commune(server, page):
+    page.goto(server)
+    wait_ready(page)
+    carte = page.locator('[data-testid="stMain"] canvas').first
+    carte.scroll_into_view_if_needed()
+    box = carte.bounding_box()
+    x, y = commune_under_pointer(page, box)
+    page.mouse.click(x, y)
+    page.wait_for_url(re.compile(r"/fiche-commune\?.*territoire=\d"))
+    page.wait_for_selector("h1:has-text('Commune : ')")
 
 
 def test_hostile_url_gives_a_french_message_and_a_working_page(server, page):
@@ -93,3 +133,27 @@ def test_hostile_url_gives_a_french_message_and_a_working_page(server, page):
     assert "n'est pas reconnu" in texte
     assert drawn(page, '[data-testid="stMain"] canvas') > 0
     assert parse_qs(urlparse(page.url).query)["territoire"] == ["AULA"]
+
+
+@pytest.mark.parametrize("path", ["", "fiche-commune", "comparaison"])
+def test_phone_width_has_no_horizontal_overflow(server, browser, artifacts, path):
+    context = browser.new_context(viewport={"width": 390, "height": 2400}, locale="fr-FR", is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(url_of(server, path, "62119"))
+        wait_ready(page)
+        debordement = page.eval_on_selector('[data-testid="stMain"]', "m => m.scrollWidth - m.clientWidth")
+        page.screenshot(path=str(artifacts / f"telephone_{path or 'accueil'}_bethune.png"))
+        assert debordement <= 1
+    finally:
+        context.close()
+
+
+def test_a_shared_link_is_the_first_visit_of_a_fresh_server(fresh_server, page):
+    """Streamlit's legacy pages/ routing must not bypass app.py (sidebar, picker, layout)."""
+    page.goto(f"{fresh_server}/fiche-commune?territoire=62119")
+    wait_ready(page)
+    page.wait_for_selector("h1:has-text('Commune : Béthune')")
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "Rechercher une commune" in sidebar and "Sources et définitions" in sidebar

@@ -1,0 +1,196 @@
+"""4. Browser: Playwright + Debian's Chromium against a running `streamlit run app.py`.
+
+Time from navigation to the first chart drawn (measured in the page:
+`performance.now()` when a chart has a non-zero size, i.e. from navigation
+start), from a commune change (sidebar picker) to the updated chart, and the
+server's memory (RSS of its process tree) idle and with 10 concurrent sessions."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from bench.common import Config, Section, Stats, fmt_ms, verdict
+from bench.server import streamlit_server, tree_rss_mb
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+TARGET_FIRST_CHART_S = 1.2
+TARGET_CHANGE_S = 0.250
+TARGET_RSS_MB = 350
+PLOTLY = '[data-testid="stMain"] .js-plotly-plot .main-svg'
+PAGES = {  # url path -> what "the first chart" is on that page
+    "": '[data-testid="stMain"] [data-testid="stDeckGlJsonChart"] canvas',
+    "demographie": PLOTLY,
+    "logement": PLOTLY,
+    "economie": PLOTLY,
+    "programme": PLOTLY,
+    "commune": PLOTLY,
+    "comparer": PLOTLY,
+    "sources": '[data-testid="stMain"] [data-testid="stDataFrame"]',
+}
+# without a commune, the Commune page asks for one: its picker is what it draws
+NO_COMMUNE = {"commune": '[data-testid="stMain"] [data-testid="stSelectbox"]'}
+DRAWN_JS = """(sel) => { for (const e of document.querySelectorAll(sel)) {
+    const r = e.getBoundingClientRect(); if (r.width > 0 && r.height > 0) return performance.now(); }
+  return false; }"""
+CHART_NAMED_JS = """(name) => { for (const g of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
+    const r = g.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0 && g.data && g.data.some(t => t.name === name)) return performance.now(); }
+  return false; }"""
+READY_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+  && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0"""
+
+
+def available() -> str | None:
+    """Why the browser benchmark cannot run, or None."""
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} not found"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright not installed"
+    return None
+
+
+def first_chart(browser, url: str, selector: str) -> tuple[float, float]:
+    """(s to first chart, s to script run finished) in a new context (empty HTTP cache, new session)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(url, wait_until="commit")
+        drawn = page.wait_for_function(DRAWN_JS, arg=selector, timeout=120_000).json_value()
+        page.wait_for_function(READY_JS, timeout=120_000)
+        ready = page.evaluate("performance.now()")
+        return drawn / 1000, ready / 1000
+    finally:
+        ctx.close()
+
+
+def commune_changes(browser, base: str, reps: int, names: dict[str, str]) -> list[float]:
+    """Démographie of one commune, then the sidebar picker switches to the other one
+    (typed + Enter); timed from Enter to a chart whose trace is the new commune."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    out = []
+    try:
+        page = ctx.new_page()
+        codes = list(names)
+        page.goto(f"{base}/demographie?territoire={codes[0]}")
+        page.wait_for_function(CHART_NAMED_JS, arg=names[codes[0]], timeout=120_000)
+        page.wait_for_function(READY_JS, timeout=120_000)
+        for i in range(reps + 1):  # the first change warms the server's caches for the second commune
+            code = codes[(i + 1) % 2]
+            box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+            box.click()
+            page.keyboard.type(f"{names[code]} ({code})")
+            t0 = page.evaluate("performance.now()")
+            page.keyboard.press("Enter")
+            t1 = page.wait_for_function(CHART_NAMED_JS, arg=names[code], timeout=120_000).json_value()
+            page.wait_for_function(READY_JS, timeout=120_000)
+            if i:
+                out.append((t1 - t0) / 1000)
+    finally:
+        ctx.close()
+    return out
+
+
+def sessions(browser, base: str, pid: int, n: int, territories: list[str]) -> tuple[float, float, float]:
+    """n concurrent sessions on different pages: (s until all drawn, peak RSS MB while
+    they load, RSS MB once all are drawn)."""
+    peak = [tree_rss_mb(pid)]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak.append(tree_rss_mb(pid))
+            time.sleep(0.1)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    ctxs, pages = [], []
+    paths = list(PAGES)
+    t0 = time.perf_counter()
+    try:
+        for i in range(n):
+            ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+            ctxs.append(ctx)
+            p = ctx.new_page()
+            path, terr = paths[i % len(paths)], territories[i % len(territories)]
+            p.goto(f"{base}/{path}?territoire={terr}", wait_until="commit")
+            pages.append((p, PAGES[path]))
+        for p, sel in pages:
+            p.wait_for_function(DRAWN_JS, arg=sel, timeout=300_000)
+            p.wait_for_function(READY_JS, timeout=300_000)
+        all_drawn = time.perf_counter() - t0
+        time.sleep(1)
+        settled = tree_rss_mb(pid)
+    finally:
+        stop.set()
+        t.join()
+        for c in ctxs:
+            c.close()
+    return all_drawn, max(peak), settled
+
+
+def run(cfg: Config, warehouse: str | None = None, title: str = "4. Browser (Playwright + Chromium)",
+        memory: bool = True) -> Section:
+    s = Section(title, ["measure", "page / case", "n", "median ms", "p95 ms", "target"])
+    why = available()
+    if why:
+        s.notes.append(f"not measured: {why}")
+        return s
+    from playwright.sync_api import sync_playwright
+
+    import os
+    if warehouse:
+        os.environ["CHIFFRES_CLEFS_WAREHOUSE"] = warehouse
+    from datasets import access
+
+    access._clear_caches()
+    terr = access.territoires("territoire")["code"].iloc[0]
+    names = {c: access.territoire(c, "commune")["nom"] for c in ("62119", "62498") if access.territoire(c, "commune")}
+    with streamlit_server(warehouse) as (url, pid), sync_playwright() as pw:
+        idle = tree_rss_mb(pid)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            # one untimed visit per page and territory: the server's caches are warm, as in production
+            for path in PAGES:
+                for code in (terr, "62119"):
+                    first_chart(browser, f"{url}/{path}?territoire={code}",
+                                NO_COMMUNE.get(path, PAGES[path]) if code == terr else PAGES[path])
+            after_warmup = tree_rss_mb(pid)
+            for path in PAGES:
+                for code in (terr, "62119"):
+                    sel = NO_COMMUNE.get(path, PAGES[path]) if code == terr else PAGES[path]
+                    runs = [first_chart(browser, f"{url}/{path}?territoire={code}", sel) for _ in range(cfg.qr)]
+                    drawn, ready = Stats([r[0] for r in runs]), Stats([r[1] for r in runs])
+                    case = f"{path or 'accueil'} — {'whole territory' if code == terr else 'commune ' + code}"
+                    s.add("navigation → first chart drawn", case, len(runs), *drawn.ms(),
+                          verdict(drawn.median, TARGET_FIRST_CHART_S), median_s=drawn.median, kind="first_chart")
+                    s.add("navigation → script run finished", case, len(runs), *ready.ms(), "",
+                          median_s=ready.median, kind="ready")
+            if len(names) == 2:
+                ch = Stats(commune_changes(browser, url, cfg.qr, names))
+                s.add("commune change (sidebar picker) → updated chart", "demographie — 62119 ↔ 62498",
+                      len(ch.samples), *ch.ms(), verdict(ch.median, TARGET_CHANGE_S), median_s=ch.median,
+                      kind="change")
+            if memory:
+                n = 2 if cfg.smoke else 10
+                all_drawn, peak, settled = sessions(browser, url, pid, n, [terr, "62119"])
+                time.sleep(3)
+                s.add("server RSS at start (no session)", "", 1, "", "", f"{idle:.0f} MB")
+                s.add("server RSS after one visit of every page", "", 1, "", "", f"{after_warmup:.0f} MB")
+                s.add(f"{n} concurrent sessions: all pages drawn", "", 1, fmt_ms(all_drawn), "", "")
+                s.add(f"server RSS, {n} concurrent sessions (peak while loading)", "", 1, "", "",
+                      f"{peak:.0f} MB — {verdict(peak / 1000, TARGET_RSS_MB / 1000).replace(' ms', ' MB')}",
+                      rss_mb=peak, kind="rss")
+                s.add(f"server RSS, {n} sessions drawn", "", 1, "", "", f"{settled:.0f} MB")
+                s.add("server RSS, sessions closed (+3 s)", "", 1, "", "", f"{tree_rss_mb(pid):.0f} MB")
+        finally:
+            browser.close()
+    s.notes.append("first chart = `performance.now()` (from navigation start) when the first chart has a non-zero "
+                   "size, in a new browser context (empty HTTP cache, new Streamlit session), after one untimed "
+                   "visit of every page (warm server caches). Plotly pages: `.js-plotly-plot .main-svg`; Accueil: "
+                   "the deck.gl canvas; Sources: the first dataframe; Commune without a commune: its picker.")
+    return s

@@ -1,0 +1,43 @@
+"""5. Exports: PNG and SVG per chart (warm kaleido), CSV/XLSX, the PDF fiche and
+the full ZIP, for the whole territory and for a commune (components/exports)."""
+from __future__ import annotations
+
+from bench.common import PY, Config, Section, Stats, fmt_ms, run_json, verdict
+
+TARGET_IMAGE_S = 0.5
+TARGET_PDF_S = 5.0
+COMMUNE = "62119"
+
+
+def run(cfg: Config) -> Section:
+    from datasets import access
+
+    terr = access.territoires("territoire")["code"].iloc[0]
+    s = Section("5. Exports", ["territory", "export", "n", "median ms", "p95 ms", "target"])
+    for code in (terr, COMMUNE):
+        r = run_json([PY, "-m", "bench.exports_job", code, str(cfg.r), str(cfg.qr)], timeout=1800)
+        label = "whole territory" if code == terr else f"commune {code}"
+        s.add(label, "build the fiche's charts (territory_charts)", 1, fmt_ms(r["charts_build_s"]), "", "")
+        if not r["images"]:
+            s.notes.append("Chromium not found: image and PDF exports not measured")
+        else:
+            s.add(label, "first PNG of the process (starts kaleido's Chromium)", 1, fmt_ms(r["first_image_s"]), "", "")
+        for c in r["charts"]:
+            for fmt in ("png", "svg", "csv", "xlsx"):
+                if fmt in c:
+                    st = Stats(c[fmt])
+                    s.add(label, f"{fmt.upper()} {c['chart']}", len(c[fmt]), *st.ms(),
+                          verdict(st.median, TARGET_IMAGE_S) if fmt in ("png", "svg") else "",
+                          median_s=st.median, fmt=fmt)
+        if r["images"]:
+            st = Stats(r["pdf"])
+            s.add(label, "PDF fiche (collect + HTML + Chromium print)", len(r["pdf"]), *st.ms(),
+                  verdict(st.median, TARGET_PDF_S), median_s=st.median, fmt="pdf")
+            st2 = Stats(r["pdf_print"])
+            s.add(label, f"  of which Chromium print-to-pdf (HTML ready in {fmt_ms(r['pdf_html_s'])} ms)",
+                  len(r["pdf_print"]), *st2.ms(), "")
+        st = Stats(r["zip"])
+        s.add(label, "ZIP 'Tout télécharger'", len(r["zip"]), *st.ms(), "", median_s=st.median, fmt="zip")
+    s.notes.append("PNG = 2000×1200 px (scale 2), through one warm kaleido browser per process; "
+                   "times are the uncached render (the app also caches bytes per figure).")
+    return s

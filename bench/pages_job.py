@@ -1,0 +1,71 @@
+"""Warm server-side reruns of every page, in their own process (so that the
+warehouse given by CHIFFRES_CLEFS_WAREHOUSE and Streamlit's caches are fresh).
+
+  python -m bench.pages_job REPS [--profile FILE]
+
+Runs app.py through `streamlit.testing.v1.AppTest` (the whole script: page
+config, navigation, sidebar, the page), two warm-up runs, then REPS timed
+reruns, for the whole territory and for commune 62119. Prints one JSON line."""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from bench.common import ROOT
+
+PAGES = ["accueil", "demographie", "logement", "economie", "programme", "commune", "comparer", "sources"]
+COMMUNE = "62119"
+
+
+def _elements(at) -> dict:
+    charts = len(at.get("plotly_chart"))
+    decks = len(at.get("deck_gl_json_chart"))
+    return {"plotly": charts, "deck": decks, "dataframes": len(at.dataframe)}
+
+
+def run_page(page: str, territoire: str, reps: int, profile=None) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.query_params["territoire"] = territoire
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.run()  # first run of the page (cold caches)
+    if at.exception:
+        raise RuntimeError(f"{page} ({territoire}): {at.exception[0].message}")
+    at.run()  # warm-up
+    samples = []
+    for _ in range(reps):
+        if profile is not None:
+            profile.enable()
+        t0 = time.perf_counter()
+        at.run()
+        samples.append(time.perf_counter() - t0)
+        if profile is not None:
+            profile.disable()
+    return {"page": page, "territoire": territoire, "samples": samples, **_elements(at)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("reps", type=int)
+    p.add_argument("--profile", default=None, help="write cProfile stats of the timed reruns here")
+    p.add_argument("--pages", default=",".join(PAGES))
+    args = p.parse_args()
+    from datasets import access
+
+    terr = access.territoires("territoire")["code"].iloc[0]
+    com = COMMUNE if access.territoire(COMMUNE, "commune") else access.communes()["code"].iloc[0]
+    prof = None
+    if args.profile:
+        import cProfile
+        prof = cProfile.Profile()
+    out = [run_page(page, code, args.reps, prof) for page in args.pages.split(",") for code in (terr, com)]
+    if prof is not None:
+        prof.dump_stats(args.profile)
+    print(json.dumps({"communes": int(len(access.communes())), "territoire": terr, "commune": com, "runs": out}))
+
+
+if __name__ == "__main__":
+    main()
