@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.common import Config, Section, Stats, fmt_ms, verdict
+from bench.common import ROOT, Config, Section, Stats, fmt_ms, verdict
 from bench.server import streamlit_server, tree_rss_mb
 
 CHROMIUM = "/usr/bin/chromium"
@@ -20,8 +20,8 @@ TARGET_FIRST_CHART_S = 1.2
 TARGET_CHANGE_S = 0.250
 TARGET_RSS_MB = 350
 PLOTLY = '[data-testid="stMain"] .js-plotly-plot .main-svg'
-PAGES = {  # url path -> what "the first chart" is on that page
-    "": '[data-testid="stMain"] [data-testid="stDeckGlJsonChart"] canvas',
+CHARTS = {  # page file -> what "the first chart" is on that page
+    "accueil": '[data-testid="stMain"] [data-testid="stDeckGlJsonChart"] canvas',
     "demographie": PLOTLY,
     "logement": PLOTLY,
     "economie": PLOTLY,
@@ -32,6 +32,21 @@ PAGES = {  # url path -> what "the first chart" is on that page
 }
 # without a commune, the Commune page asks for one: its picker is what it draws
 NO_COMMUNE = {"commune": '[data-testid="stMain"] [data-testid="stSelectbox"]'}
+
+
+def url_paths() -> dict[str, str]:
+    """page file stem -> URL path, read from app.py's `st.Page(...)` calls
+    (the default page is at "", others at `url_path` or their file stem)."""
+    import ast
+
+    out = {}
+    for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page" and node.args \
+                and isinstance(node.args[0], ast.Constant):
+            stem = Path(node.args[0].value).stem
+            kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            out[stem] = "" if kw.get("default") else kw.get("url_path", stem)
+    return out
 DRAWN_JS = """(sel) => { for (const e of document.querySelectorAll(sel)) {
     const r = e.getBoundingClientRect(); if (r.width > 0 && r.height > 0) return performance.now(); }
   return false; }"""
@@ -60,7 +75,11 @@ def first_chart(browser, url: str, selector: str) -> tuple[float, float]:
     try:
         page = ctx.new_page()
         page.goto(url, wait_until="commit")
-        drawn = page.wait_for_function(DRAWN_JS, arg=selector, timeout=120_000).json_value()
+        try:
+            drawn = page.wait_for_function(DRAWN_JS, arg=selector, timeout=120_000).json_value()
+        except Exception as exc:
+            page.screenshot(path="/tmp/bench-browser-failure.png")
+            raise RuntimeError(f"{url}: nothing drawn for {selector} (screenshot /tmp/bench-browser-failure.png)") from exc
         page.wait_for_function(READY_JS, timeout=120_000)
         ready = page.evaluate("performance.now()")
         return drawn / 1000, ready / 1000
@@ -76,7 +95,7 @@ def commune_changes(browser, base: str, reps: int, names: dict[str, str]) -> lis
     try:
         page = ctx.new_page()
         codes = list(names)
-        page.goto(f"{base}/demographie?territoire={codes[0]}")
+        page.goto(f"{base}/{url_paths()['demographie']}?territoire={codes[0]}")
         page.wait_for_function(CHART_NAMED_JS, arg=names[codes[0]], timeout=120_000)
         page.wait_for_function(READY_JS, timeout=120_000)
         for i in range(reps + 1):  # the first change warms the server's caches for the second commune
@@ -95,6 +114,10 @@ def commune_changes(browser, base: str, reps: int, names: dict[str, str]) -> lis
     return out
 
 
+def stem_of(path: str) -> str:
+    return next((stem for stem, p in url_paths().items() if p == path), path)
+
+
 def sessions(browser, base: str, pid: int, n: int, territories: list[str]) -> tuple[float, float, float]:
     """n concurrent sessions on different pages: (s until all drawn, peak RSS MB while
     they load, RSS MB once all are drawn)."""
@@ -109,21 +132,23 @@ def sessions(browser, base: str, pid: int, n: int, territories: list[str]) -> tu
     t = threading.Thread(target=sample, daemon=True)
     t.start()
     ctxs, pages = [], []
-    paths = list(PAGES)
+    paths = [(path, CHARTS[stem]) for stem, path in url_paths().items() if stem in CHARTS]
     t0 = time.perf_counter()
     try:
         for i in range(n):
             ctx = browser.new_context(viewport={"width": 1280, "height": 900})
             ctxs.append(ctx)
             p = ctx.new_page()
-            path, terr = paths[i % len(paths)], territories[i % len(territories)]
+            (path, sel), terr = paths[i % len(paths)], territories[i % len(territories)]
+            if stem_of(path) in NO_COMMUNE:
+                terr = territories[-1]
             p.goto(f"{base}/{path}?territoire={terr}", wait_until="commit")
-            pages.append((p, PAGES[path]))
+            pages.append((p, sel))
         for p, sel in pages:
             p.wait_for_function(DRAWN_JS, arg=sel, timeout=300_000)
             p.wait_for_function(READY_JS, timeout=300_000)
         all_drawn = time.perf_counter() - t0
-        time.sleep(1)
+        time.sleep(0.5)
         settled = tree_rss_mb(pid)
     finally:
         stop.set()
@@ -155,21 +180,22 @@ def run(cfg: Config, warehouse: str | None = None, title: str = "4. Browser (Pla
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             # one untimed visit per page and territory: the server's caches are warm, as in production
-            for path in PAGES:
-                for code in (terr, "62119"):
-                    first_chart(browser, f"{url}/{path}?territoire={code}",
-                                NO_COMMUNE.get(path, PAGES[path]) if code == terr else PAGES[path])
+            paths = url_paths()
+            cases = [(stem, paths[stem], code, NO_COMMUNE.get(stem, sel) if code == terr else sel)
+                     for stem, sel in CHARTS.items() if stem in paths for code in (terr, "62119")]
+            if cfg.smoke:
+                cases = [c for c in cases if c[0] == "demographie" and c[2] != terr]
+            for stem, path, code, sel in cases:
+                first_chart(browser, f"{url}/{path}?territoire={code}", sel)
             after_warmup = tree_rss_mb(pid)
-            for path in PAGES:
-                for code in (terr, "62119"):
-                    sel = NO_COMMUNE.get(path, PAGES[path]) if code == terr else PAGES[path]
-                    runs = [first_chart(browser, f"{url}/{path}?territoire={code}", sel) for _ in range(cfg.qr)]
-                    drawn, ready = Stats([r[0] for r in runs]), Stats([r[1] for r in runs])
-                    case = f"{path or 'accueil'} — {'whole territory' if code == terr else 'commune ' + code}"
-                    s.add("navigation → first chart drawn", case, len(runs), *drawn.ms(),
-                          verdict(drawn.median, TARGET_FIRST_CHART_S), median_s=drawn.median, kind="first_chart")
-                    s.add("navigation → script run finished", case, len(runs), *ready.ms(), "",
-                          median_s=ready.median, kind="ready")
+            for stem, path, code, sel in cases:
+                runs = [first_chart(browser, f"{url}/{path}?territoire={code}", sel) for _ in range(cfg.qr)]
+                drawn, ready = Stats([r[0] for r in runs]), Stats([r[1] for r in runs])
+                case = f"{stem} — {'whole territory' if code == terr else 'commune ' + code}"
+                s.add("navigation → first chart drawn", case, len(runs), *drawn.ms(),
+                      verdict(drawn.median, TARGET_FIRST_CHART_S), median_s=drawn.median, kind="first_chart")
+                s.add("navigation → script run finished", case, len(runs), *ready.ms(), "",
+                      median_s=ready.median, kind="ready")
             if len(names) == 2:
                 ch = Stats(commune_changes(browser, url, cfg.qr, names))
                 s.add("commune change (sidebar picker) → updated chart", "demographie — 62119 ↔ 62498",
@@ -178,7 +204,7 @@ def run(cfg: Config, warehouse: str | None = None, title: str = "4. Browser (Pla
             if memory:
                 n = 2 if cfg.smoke else 10
                 all_drawn, peak, settled = sessions(browser, url, pid, n, [terr, "62119"])
-                time.sleep(3)
+                time.sleep(0 if cfg.smoke else 3)
                 s.add("server RSS at start (no session)", "", 1, "", "", f"{idle:.0f} MB")
                 s.add("server RSS after one visit of every page", "", 1, "", "", f"{after_warmup:.0f} MB")
                 s.add(f"{n} concurrent sessions: all pages drawn", "", 1, fmt_ms(all_drawn), "", "")

@@ -124,7 +124,16 @@ def machine() -> Section:
     s.add("cpu", _cpu_model())
     s.add("python", platform.python_version())
     s.add("date (UTC)", time.strftime("%Y-%m-%d %H:%M", time.gmtime()))
+    s.add("load average (1 min) at start", load())
     return s
+
+
+def load() -> str:
+    """Other processes compete for the 2 cores: every figure must be read with this."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
 
 
 def _cpu_model() -> str:

@@ -61,13 +61,15 @@ def run(cfg: Config) -> Section:
         raw_nat = _raw_dir(tmp, "raw-national", [nat])
         label = f"national logement file ({nat.parent.name.removeprefix('national-')} communes × columns)"
         measure(s, f"read + aggregate, {label}", cfg.qr, TARGET_NATIONAL_S, "read", str(raw_nat / nat.name))
-        measure(s, f"build, embedded default + {label}", cfg.qr, None, "build", str(raw_nat))
+        if not cfg.smoke:
+            measure(s, f"build, embedded default + {label}", cfg.qr, None, "build", str(raw_nat))
 
         if REAL_EXTRACT.exists():
             raw_real = _raw_dir(tmp, "raw-real", [REAL_EXTRACT])
             measure(s, "read + aggregate, real national logement extract (34 963 × 12)", cfg.qr, TARGET_NATIONAL_S,
                     "read", str(raw_real / REAL_EXTRACT.name))
-            measure(s, "build, embedded default + real logement extract", cfg.qr, None, "build", str(raw_real))
+            if not cfg.smoke:
+                measure(s, "build, embedded default + real logement extract", cfg.qr, None, "build", str(raw_real))
         else:
             s.notes.append(f"real extract not found at {REAL_EXTRACT}: skipped")
     return s

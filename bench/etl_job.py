@@ -1,6 +1,6 @@
 """One measured ETL run, in its own process (called by bench.etl through bench.peak).
 
-  python -m bench.etl_job build RAW_DIR [--territory F] [--reference D]
+  python -m bench.etl_job build RAW_DIR [--territory F] [--reference D] [--out WAREHOUSE]
   python -m bench.etl_job read FILE       read one INSEE file and aggregate it to every level
 
 Prints one JSON line with the timings (seconds, excluding interpreter start-up)."""
@@ -18,7 +18,7 @@ def _build(args) -> dict:
 
     with tempfile.TemporaryDirectory(prefix="bench-etl-") as tmp:
         t0 = time.perf_counter()
-        build.build(raw_dir=Path(args.path), target=Path(tmp) / "warehouse", territory_path=args.territory,
+        build.build(raw_dir=Path(args.path), target=args.out or Path(tmp) / "warehouse", territory_path=args.territory,
                     ref_dir=args.reference, log=lambda _: None)
         return {"seconds": time.perf_counter() - t0}
 
@@ -58,6 +58,7 @@ def main() -> None:
     p.add_argument("path")
     p.add_argument("--territory", type=Path, default=None)
     p.add_argument("--reference", type=Path, default=None)
+    p.add_argument("--out", type=Path, default=None, help="build: keep the warehouse here")
     args = p.parse_args()
     print(json.dumps(_build(args) if args.mode == "build" else _read(args)))
 

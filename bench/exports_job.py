@@ -1,5 +1,5 @@
 """Exports of one territory in its own process (one kaleido browser per process,
-as in the server). `python -m bench.exports_job CODE REPS SLOW_REPS` prints one JSON line."""
+as in the server). `python -m bench.exports_job CODE REPS SLOW_REPS [--smoke]` prints one JSON line."""
 from __future__ import annotations
 
 import json
@@ -16,12 +16,15 @@ def _times(fn, reps: int) -> list[float]:
     return out
 
 
-def main(code: str, reps: int, slow_reps: int) -> dict:
+def main(code: str, reps: int, slow_reps: int, smoke: bool = False) -> dict:
     from components.exports import bundle, fiche, image, tables
     from components.exports.territory_charts import territory_charts
 
     t0 = time.perf_counter()
     charts = territory_charts(code)
+    with_zip = not smoke
+    if smoke:
+        charts = charts[:1]
     build_s = time.perf_counter() - t0
     out = {"code": code, "charts_build_s": build_s, "charts": [], "images": image.images_disponibles()}
     if out["images"]:
@@ -42,9 +45,9 @@ def main(code: str, reps: int, slow_reps: int) -> dict:
         html = fiche.render_html(fiche.collect(code))
         out["pdf_html_s"] = time.perf_counter() - t0
         out["pdf_print"] = _times(lambda: fiche.print_pdf(html), slow_reps)
-    out["zip"] = _times(lambda: bundle.bundle(code), slow_reps)
+    out["zip"] = _times(lambda: bundle.bundle(code), slow_reps) if with_zip else []
     return out
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))))
+    print(json.dumps(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), "--smoke" in sys.argv)))

@@ -14,7 +14,7 @@ def collect(cfg: Config, warehouse: str | None = None, pages: str | None = None)
 
 
 def run(cfg: Config, result: dict | None = None, title: str = "3. Page reruns (server side, warm)") -> Section:
-    result = result or collect(cfg)
+    result = result or collect(cfg, pages="accueil,demographie" if cfg.smoke else None)
     s = Section(title, ["page", "territory", "median ms", "p95 ms", "charts (plotly/deck)", "target"])
     for r in result["runs"]:
         st = Stats(r["samples"])

@@ -24,6 +24,28 @@ def _elements(at) -> dict:
     return {"plotly": charts, "deck": decks, "dataframes": len(at.dataframe)}
 
 
+_PROFILE = {"on": False, "prof": None}
+
+
+def _profile_script_thread(prof) -> None:
+    """cProfile follows one thread: wrap Streamlit's script run (in its own thread)."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    original = script_runner.ScriptRunner._run_script
+    _PROFILE["prof"] = prof
+
+    def wrapped(self, rerun_data):
+        if not _PROFILE["on"]:
+            return original(self, rerun_data)
+        prof.enable()
+        try:
+            return original(self, rerun_data)
+        finally:
+            prof.disable()
+
+    script_runner.ScriptRunner._run_script = wrapped
+
+
 def run_page(page: str, territoire: str, reps: int, profile=None) -> dict:
     from streamlit.testing.v1 import AppTest
 
@@ -37,13 +59,11 @@ def run_page(page: str, territoire: str, reps: int, profile=None) -> dict:
     at.run()  # warm-up
     samples = []
     for _ in range(reps):
-        if profile is not None:
-            profile.enable()
+        _PROFILE["on"] = profile is not None
         t0 = time.perf_counter()
         at.run()
         samples.append(time.perf_counter() - t0)
-        if profile is not None:
-            profile.disable()
+        _PROFILE["on"] = False
     return {"page": page, "territoire": territoire, "samples": samples, **_elements(at)}
 
 
@@ -61,6 +81,7 @@ def main() -> None:
     if args.profile:
         import cProfile
         prof = cProfile.Profile()
+        _profile_script_thread(prof)
     out = [run_page(page, code, args.reps, prof) for page in args.pages.split(",") for code in (terr, com)]
     if prof is not None:
         prof.dump_stats(args.profile)

@@ -22,7 +22,6 @@ def label(row) -> str:
     return f"{nom} ({row['code']})"
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
 def _options() -> tuple[list[str], dict[str, str]]:
     rows = access.selectable().to_dict("records")
     return [r["code"] for r in rows], {r["code"]: label(r) for r in rows}
@@ -62,7 +61,6 @@ def commune_search() -> None:
     for row in resultats.itertuples(index=False):
         cp = f" — {row.codes_postaux}" if isinstance(row.codes_postaux, str) and row.codes_postaux else ""
         if st.button(f"{row.nom}{cp}", key=f"recherche_{row.code}", width="stretch"):
-            state.set_territoire(row.code)
             st.switch_page(COMMUNE_PAGE, query_params={"territoire": row.code})
 
 

@@ -27,13 +27,23 @@ def departement_of(code: pd.Series) -> pd.Series:
     return code.where(~code.str.startswith("97"), code.str[:3]).where(code.str.startswith("97"), code.str[:2])
 
 
+def _statut_rank(statut: pd.Series) -> np.ndarray:
+    """Rank of each statut: None 0, a known statut its rank, anything else
+    (NaN, unknown text) 1. Vectorised: a Python call per cell took seconds on a
+    national file (bench/, BENCHMARKS.md)."""
+    arr = statut.to_numpy(dtype=object)
+    rank = np.ones(len(arr), dtype="int64")
+    rank[np.equal(arr, None)] = 0
+    for name, r in _STATUT_RANK.items():
+        if name is not None:
+            rank[np.equal(arr, name)] = r
+    return rank
+
+
 def _sum_strict(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Sum `valeur` by group; any missing member makes the group missing, with
     the highest-ranked statut of its members (or `incomplet` when asked)."""
-    work = df.assign(
-        _nan=df["valeur"].isna().astype("int64"),
-        _rank=df["statut"].map(lambda s: _STATUT_RANK.get(s, 1) if s is not None else 0).astype("int64"),
-    )
+    work = df.assign(_nan=df["valeur"].isna().astype("int64"), _rank=_statut_rank(df["statut"]))
     g = work.groupby(by, sort=False, dropna=False)
     out = g.agg(valeur=("valeur", "sum"), _nan=("_nan", "sum"), _rank=("_rank", "max"), _n=("valeur", "size")).reset_index()
     out.loc[out["_nan"] > 0, "valeur"] = np.nan
@@ -61,7 +71,8 @@ def harmonise(values: pd.DataFrame, fusions: pd.DataFrame, agregation: dict[str,
     mapping = dict(zip(fusions["ancien_code"], fusions["code"]))
     com = values[values["niveau"] == "commune"].copy()
     other = values[values["niveau"] != "commune"]
-    com["code"] = com["code"].map(lambda c: mapping.get(c, c))
+    current = com["code"].map(mapping)  # vectorised lookup; codes without a merger stay as they are
+    com["code"] = current.where(current.notna(), com["code"])
     summed = _sum_strict(com.drop(columns=["_n"], errors="ignore"), ["niveau", "code", "indicateur", "millesime"])
     publie = summed["indicateur"].map(agregation).eq("publie") & (summed["_n"] > 1)
     summed.loc[publie, "valeur"] = np.nan

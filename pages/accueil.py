@@ -51,7 +51,8 @@ with col_mil:
     millesime = layout.choix("Millésime", "millesime", millesimes, millesimes[0])
 
 niveau, code = perimetre(selection)
-df, coloured, static = carte_communes(indicateur, int(millesime), niveau, code, str(access.build_info().get("built_at")))
+build = access.build_info()
+df, coloured, static = carte_communes(indicateur, int(millesime), niveau, code, str(build.get("built_at")))
 unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
 titre = f"{ind['libelle']} ({millesime})"
 demo = bool(df["demo"].any())
@@ -75,10 +76,9 @@ layout.source_caption(source_ids, demo, millesime)
 table = pd.DataFrame({"Commune": df["nom"], "Code": df["code"], ind["libelle"]: [fmt.valeur(v, unite, dec, s) for v, s in zip(df["valeur"], df["statut"])]})
 with st.expander("Voir les données (texte)"):
     st.dataframe(table, hide_index=True)
-meta = charts.meta(titre, selection.code, selection.nom, indicateur, millesime, layout.source_text(source_ids), demo, [ind], f"Carte des communes ({len(df)}) : {titre}", charts.agence(access.build_info()))
+meta = charts.meta(titre, selection.code, selection.nom, indicateur, millesime, layout.source_text(source_ids), demo, [ind], f"Carte des communes ({len(df)}) : {titre}", charts.agence(build))
 layout.downloads_chart(static, df, meta, f"carte_{indicateur}")
 
 clic = maps.selected_code(event)
 if clic and clic != selection.code and access.territoire(clic, "commune"):
-    state.set_territoire(clic)
     st.switch_page(COMMUNE_PAGE, query_params=state.query_params(state.Selection("commune", clic, ""), indicateur=indicateur, millesime=millesime))

@@ -43,7 +43,8 @@ else:
     st.subheader("Tableau comparatif")
     st.dataframe(charts.tableau_valeurs(vals, catalogue[catalogue["indicateur"].isin(indicateurs)]), hide_index=True, width="stretch")
     layout.source_caption(list(vals["source_id"].dropna().unique()), bool(vals["demo"].any()))
-    premier = state.Selection(niveaux[codes[0]], codes[0], labels[codes[0]])
+    noms = dict(zip(options["code"], options["nom"]))
+    premier = state.Selection(niveaux[codes[0]], codes[0], noms[codes[0]])  # highlighted in the bars
     cols = st.columns(2)
     for i, ind_id in enumerate(indicateurs):
         with cols[i % 2]:
@@ -66,5 +67,4 @@ layout.source_caption([s for s in ind.get("source_ids") or [] if isinstance(s, s
 lignes = event.selection.rows if event else []
 if lignes:
     code = str(table.iloc[lignes[0]]["Code"])
-    state.set_territoire(code)
     st.switch_page(COMMUNE_PAGE, query_params={"territoire": code, "indicateur": indicateur})

@@ -88,3 +88,28 @@ def test_selection_carries_over_from_page_to_page_through_the_app():
     assert not at.exception
     assert at.title[0].value == f"Commune : {lens}"
     assert at.query_params["territoire"] == "62498"
+
+
+def search(texte):
+    """The app with the sidebar search already typed.
+
+    AppTest resets Streamlit's legacy `pages/` flag on every run, so its reruns execute the
+    page file alone, without app.py and its sidebar: only the first run shows the sidebar."""
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["picker_recherche"] = texte
+    return at.run()
+
+
+def test_search_box_finds_without_accents_and_opens_the_commune():
+    labels = [b.label for b in search("henin").sidebar.button]
+    assert labels and labels[0].startswith("Hénin-Beaumont")
+    assert any(b.label.startswith("Béthune") for b in search("62400").sidebar.button)
+    assert [b.key for b in search("BETHUNE").sidebar.button][0] == "recherche_62119"
+    # clicking a result opens the Commune page: tests/browser (AppTest reruns skip app.py, see search())
+
+
+def test_search_text_is_never_interpreted():
+    at = search("' OR 1=1 --")
+    assert not at.exception
+    assert not at.sidebar.button
+    assert any("Aucune commune" in c.value for c in at.sidebar.caption)

@@ -39,6 +39,8 @@ def test_bethune_with_its_epci_and_url_choices():
     assert [f["layout"]["title"]["text"].split(" (")[0] for f in figs] == ["Densité de population", "Part des locataires HLM"]
     noms = access.territoires("commune").set_index("code")["nom"]
     assert [y.replace("<br>", " ") for y in figs[0]["data"][0]["y"]] == [noms["62119"], noms["62498"]]
+    couleurs = figs[0]["data"][0]["marker"]["color"]
+    assert couleurs[0] != couleurs[1]  # the first territory stands out
     tableau = at.dataframe[0].value
     assert list(tableau["Territoire"]) == [noms["62119"], noms["62498"]]
 

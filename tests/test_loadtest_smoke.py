@@ -1,0 +1,87 @@
+"""`python -m loadtest` runs end to end against a real local server: report structure and
+zero errors on a short run (no timing assertion), and its safety limits."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from loadtest.server import command, free_port, wait_healthy
+
+ROOT = Path(__file__).resolve().parents[1]
+STARTUP_LIMIT_S = 120  # a start-up guard, not an assertion on speed
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a free 127.0.0.1 port (as tests/browser/conftest.py); yields (url, pid)."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("loadtest") / "streamlit.log").open("w")
+    proc = subprocess.Popen(command(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, STARTUP_LIMIT_S)
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def loadtest(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "loadtest", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_short_run_reports_no_error(server, tmp_path):
+    url, pid = server
+    out = tmp_path / "rapport.json"
+    done = loadtest("--url", url, "--pid", str(pid), "--sessions", "2", "--duration", "10", "--think", "0.5", "1.5",
+                    "--sample-every", "1", "--json", str(out))
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["erreurs"]["total"] == 0, report["erreurs"]["exemples"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert report["config"]["sessions"] == 2 and report["config"]["url"] == url
+    assert set(report["temps"]) == {"ouverture", "navigation", "changement_commune"}
+    assert report["temps"]["ouverture"]["fin_du_rendu"]["n"] >= 2  # every session opened a page
+    assert report["actions"] >= 3
+    for kind in report["temps"].values():
+        for measure in kind.values():
+            assert set(measure) == {"n", "p50_ms", "p95_ms", "max_ms"}
+    assert set(report["erreurs"]) >= {"exceptions", "encadres_erreur", "pages_introuvables", "http", "delais_depasses",
+                                      "connexions_perdues", "total", "exemples"}
+    memoire = report["memoire"]["processus"][str(pid)]
+    assert len(memoire["echantillons"]) >= 3
+    assert all(mb > 0 for _, mb in memoire["echantillons"])
+    assert memoire["peak_mb"] >= memoire["start_mb"] > 0
+    assert "Erreurs : 0" in done.stdout
+
+
+def test_a_broken_server_is_reported_as_errors(tmp_path):
+    """Nothing listens on the port: HTTP errors are counted and the exit code says so."""
+    out = tmp_path / "rapport.json"
+    done = loadtest("--url", f"http://127.0.0.1:{free_port()}", "--sessions", "1", "--duration", "2", "--no-warmup",
+                    "--json", str(out))
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert done.returncode == 1
+    assert report["erreurs"]["http"] >= 1 and report["erreurs"]["total"] >= 1
+
+
+@pytest.mark.parametrize("args", [
+    ["--url", "http://example.org:8501"],
+    ["--url", "http://10.0.0.1:8501"],
+    ["--sessions", "61"],
+    ["--sessions", "0"],
+    ["--duration", "901"],
+])
+def test_limits_are_refused(args):
+    """Only this machine, at most 60 sessions and 15 minutes: refused before anything starts."""
+    done = loadtest(*args, timeout=60)
+    assert done.returncode == 2
+    assert "loadtest" in done.stderr
