@@ -27,7 +27,8 @@ system:
 	  else echo "Installez chromium et poppler-utils : sudo apt-get install chromium poppler-utils"; exit 1; fi; }
 
 test: system warehouse
-	$(PY) -m pytest -q -p no:cacheprovider -n 2 tests
+	$(PY) -m pytest -q -p no:cacheprovider -n 2 --ignore=tests/browser tests
+	$(PY) -m pytest -q -p no:cacheprovider tests/browser
 
 bench: warehouse
 	$(PY) -m bench

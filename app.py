@@ -11,13 +11,13 @@ st.set_page_config(page_title="Chiffres clefs", page_icon=":material/insights:",
 # own (without this script) when a fresh server's first visitor opens `/<name>`.
 PAGES = [
     st.Page("pages/accueil.py", title="Accueil", icon=":material/home:", default=True),
-    st.Page("pages/demographie.py", title="Démographie", icon=":material/groups:", url_path="theme-demographie"),
-    st.Page("pages/logement.py", title="Logement", icon=":material/house:", url_path="theme-logement"),
-    st.Page("pages/economie.py", title="Économie", icon=":material/work:", url_path="theme-economie"),
-    st.Page("pages/programme.py", title="Programme de l'Agence", icon=":material/event_note:", url_path="programme-agence"),
-    st.Page("pages/commune.py", title="Commune", icon=":material/location_city:", url_path="fiche-commune"),
-    st.Page("pages/comparer.py", title="Comparer", icon=":material/compare_arrows:", url_path="comparaison"),
-    st.Page("pages/sources.py", title="Sources et définitions", icon=":material/menu_book:", url_path="sources-definitions"),
+    st.Page("pages/demographie.py", title="Démographie", icon=":material/groups:"),
+    st.Page("pages/logement.py", title="Logement", icon=":material/house:"),
+    st.Page("pages/economie.py", title="Économie", icon=":material/work:"),
+    st.Page("pages/programme.py", title="Programme de l'Agence", icon=":material/event_note:"),
+    st.Page("pages/commune.py", title="Commune", icon=":material/location_city:"),
+    st.Page("pages/comparer.py", title="Comparer", icon=":material/compare_arrows:"),
+    st.Page("pages/sources.py", title="Sources et définitions", icon=":material/menu_book:"),
 ]
 
 page = st.navigation(PAGES)

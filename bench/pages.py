@@ -17,8 +17,11 @@ def run(cfg: Config, result: dict | None = None, title: str = "3. Page reruns (s
     result = result or collect(cfg, pages="accueil,demographie" if cfg.smoke else None)
     s = Section(title, ["page", "territory", "median ms", "p95 ms", "charts (plotly/deck)", "target"])
     for r in result["runs"]:
-        st = Stats(r["samples"])
         label = "whole territory" if r["territoire"] == result["territoire"] else f"commune {r['territoire']}"
+        if r.get("error"):
+            s.add(r["page"], label, "", "", "", f"**page error**: `{r['error']}`", error=r["error"])
+            continue
+        st = Stats(r["samples"])
         s.add(r["page"], label, *st.ms(), f"{r['plotly']}/{r['deck']}", verdict(st.median, TARGET_RERUN_S),
               median_s=st.median, p95_s=st.p95, communes=result["communes"])
     s.notes.append(f"territory of {result['communes']} communes; `AppTest.from_file('app.py')`, "

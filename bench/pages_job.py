@@ -54,8 +54,10 @@ def run_page(page: str, territoire: str, reps: int, profile=None) -> dict:
     at.run()
     at.switch_page(f"pages/{page}.py")
     at.run()  # first run of the page (cold caches)
-    if at.exception:
-        raise RuntimeError(f"{page} ({territoire}): {at.exception[0].message}")
+    if at.exception:  # reported in the table (a page that fails is a finding, not a benchmark crash)
+        trace = [line for line in at.exception[0].stack_trace if line.strip()]
+        return {"page": page, "territoire": territoire, "samples": [], "plotly": 0, "deck": 0, "dataframes": 0,
+                "error": (trace[-1] if trace else at.exception[0].message).strip()[:300]}
     at.run()  # warm-up
     samples = []
     for _ in range(reps):

@@ -43,8 +43,24 @@ def _selection(row: dict) -> Selection:
     return Selection(str(row["niveau"]), str(row["code"]), str(row["nom"]))
 
 
+def _ensure_entrypoint() -> None:
+    """Hand over to app.py when Streamlit ran a page on its own.
+
+    Because a `pages/` folder sits next to app.py, a fresh server process starts
+    in Streamlit's old multipage mode: if its first visitor opens `/commune`,
+    Streamlit runs pages/commune.py without app.py (no sidebar, no territory
+    picker) until some session calls st.navigation. Switching that mode off and
+    rerunning lets app.py run and route to the same page."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current() -> Selection:
     """The selected territory: URL first, then the session, then the whole territory."""
+    _ensure_entrypoint()
     values = st.query_params.get_all("territoire")
     selection = None
     for value in values[:5]:

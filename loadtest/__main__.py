@@ -76,9 +76,10 @@ async def run(url: str, pids: list[int], a: argparse.Namespace) -> dict:
     memory: dict[int, list[tuple[float, float]]] = {pid: [] for pid in pids}
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample(pids, a.sample_every, stop, memory))
+    pages: list[str] = []
     if not a.no_warmup:
         try:
-            await warm_up(url, a.timeout)
+            pages = await warm_up(url, a.timeout)
         except Exception as e:  # counted, and the visitors will meet the same failure
             tally.http_errors += 1
             tally.note(f"visite de préchauffage : {type(e).__name__}: {e}")
@@ -86,7 +87,8 @@ async def run(url: str, pids: list[int], a: argparse.Namespace) -> dict:
     t0 = time.monotonic()
     deadline = t0 + a.duration
     ramp = min(10.0, a.duration / 4)  # visitors arrive over the first seconds, not all at once
-    tasks = [visitor(i, url, deadline, tally, random.Random(rng.random()), tuple(a.think), a.timeout, ramp * i / a.sessions)
+    tasks = [visitor(i, url, deadline, tally, random.Random(rng.random()), tuple(a.think), a.timeout, ramp * i / a.sessions,
+                     pages)
              for i in range(a.sessions)]
     try:
         # hard stop: the duration, plus one action timeout for the runs in flight
@@ -99,7 +101,7 @@ async def run(url: str, pids: list[int], a: argparse.Namespace) -> dict:
     stop.set()
     await sampler
     config = {"url": url, "sessions": a.sessions, "duration_s": a.duration, "think_s": list(a.think),
-              "timeout_s": a.timeout, "pids": pids, "warmup": not a.no_warmup, "client": "websocket (protocole Streamlit)"}
+              "timeout_s": a.timeout, "pids": pids, "warmup": not a.no_warmup, "pages": pages, "client": "websocket (protocole Streamlit)"}
     return report.build(config, tally, elapsed, memory, cpu)
 
 

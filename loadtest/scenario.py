@@ -12,9 +12,6 @@ from websockets.exceptions import WebSocketException
 
 from loadtest.client import ActionTimeout, HttpError, RunResult, Session
 
-# url paths of app.py's pages ("" is the home page)
-PAGES = ["", "theme-demographie", "theme-logement", "theme-economie", "programme-agence", "fiche-commune",
-         "comparaison", "sources-definitions"]
 FIRST_TERRITORIES = [None, "62119", "62498"]  # the whole territory, Béthune, Lens
 PICKER = "Territoire"
 COMMUNE_OPTION = re.compile(r"\((\d{5}|2[AB]\d{3})\)$")
@@ -51,24 +48,27 @@ class Tally:
             self.note(f"{kind} {where or '/'}: {text}")
 
 
-async def warm_up(base: str, timeout_s: float) -> None:
+async def warm_up(base: str, timeout_s: float) -> list[str]:
     """One untimed visit of the home page, as after a deployment. On a fresh server the
     first session that opens another page gets a spurious "Page not found" dialog
     (Streamlit 1.67; see docs/deploiement.md): the load test measures the steady state."""
     session = Session(base, timeout_s)
     try:
         await session.open("", "")
+        return list(session.pages)  # the url paths of the app's pages ("" is the home page)
     finally:
         await session.close()
 
 
 async def visitor(n: int, base: str, deadline: float, tally: Tally, rng: random.Random,
-                  think: tuple[float, float], timeout_s: float, start_delay: float) -> None:
-    """One visitor until the deadline; a broken connection is counted and a new visit starts."""
+                  think: tuple[float, float], timeout_s: float, start_delay: float, pages: list[str]) -> None:
+    """One visitor until the deadline; a broken connection is counted and a new visit starts.
+
+    `pages`: the url paths to open directly (unknown without a warm-up: the home page)."""
     await asyncio.sleep(start_delay)
     while time.monotonic() < deadline:
         session = Session(base, timeout_s)
-        where = rng.choice(PAGES)
+        where = rng.choice(pages or [""])
         terr = rng.choice(FIRST_TERRITORIES)
         try:
             res = await session.open(where, f"territoire={terr}" if terr else "")
@@ -88,7 +88,7 @@ async def visitor(n: int, base: str, deadline: float, tally: Tally, rng: random.
                         tally.error_boxes += 1
                         tally.note(f"session {n} {where or '/'}: commune choisie {choice!r}, affichée {shown.value!r}")
                 else:
-                    where = rng.choice([p for p in (list(session.pages) or PAGES) if p != where])
+                    where = rng.choice([p for p in session.pages if p != where] or [""])
                     res = await session.navigate(where)
                     tally.record("navigation", where, res)
                 if PICKER not in session.widgets:

@@ -54,6 +54,7 @@ def test_sections_hold_measurements(smoke):
     assert all(r["warm_s"] >= 0 and r["cold_s"] >= 0 for r in queries)
     pages = by["3. Page reruns"]["data"]
     assert {r["territory"] for r in pages} == {"whole territory", "commune 62119"}
+    assert not [r for r in pages if "error" in r], "a page failed while being measured"
     assert all(r["median_s"] > 0 for r in pages)
     browser = by["4. Browser"]
     if browser["data"]:

@@ -2,24 +2,26 @@
 zero errors on a short run (no timing assertion), and its safety limits."""
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from loadtest.client import Session
 from loadtest.server import command, free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_LIMIT_S = 120  # a start-up guard, not an assertion on speed
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def _server(log_dir: Path):
     """`streamlit run app.py` on a free 127.0.0.1 port (as tests/browser/conftest.py); yields (url, pid)."""
     port = free_port()
-    log = (tmp_path_factory.mktemp("loadtest") / "streamlit.log").open("w")
+    log = (log_dir / "streamlit.log").open("w")
     proc = subprocess.Popen(command(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -32,6 +34,16 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    yield from _server(tmp_path_factory.mktemp("loadtest"))
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    yield from _server(tmp_path)
 
 
 def loadtest(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -85,3 +97,32 @@ def test_limits_are_refused(args):
     done = loadtest(*args, timeout=60)
     assert done.returncode == 2
     assert "loadtest" in done.stderr
+
+
+def _url_path(page_file: str) -> str:
+    """The url path app.py gives a page: its url_path, else the file name (Streamlit's rule)."""
+    for call in re.findall(r"st\.Page\((.*?)\)", (ROOT / "app.py").read_text(encoding="utf-8")):
+        if f'"{page_file}"' in call:
+            m = re.search(r'url_path="([^"]*)"', call)
+            return m.group(1) if m else Path(page_file).stem
+    pytest.fail(f"{page_file} not in app.py")
+
+
+def test_first_visitor_of_a_fresh_server_opening_a_page_by_its_address(fresh_server):
+    """Streamlit 1.67 sends a spurious "Page not found" dialog (in English) to the first
+    session of a fresh server that opens a page whose url_path differs from its file name:
+    a visitor's bookmark after each restart. The Commune page, opened first, shows without it."""
+    url, _ = fresh_server
+
+    async def first_visit():
+        s = Session(url, 120)
+        try:
+            return s, await s.open(_url_path("pages/commune.py"), "territoire=62119")
+        finally:
+            await s.close()
+
+    session, res = asyncio.run(first_visit())
+    assert not res.not_found, res.not_found
+    assert not res.exceptions and not res.errors
+    assert res.titles == ["Commune : Béthune"]
+    assert "Territoire" in session.widgets  # app.py ran (sidebar), not the page file on its own

@@ -11,13 +11,13 @@ from browser_helpers import drawn, main_text, wait_ready
 
 PAGES = {  # url path -> what must be drawn in the main area
     "": "canvas",  # Accueil: the pydeck map
-    "theme-demographie": ".js-plotly-plot",
-    "theme-logement": ".js-plotly-plot",
-    "theme-economie": ".js-plotly-plot",
-    "programme-agence": ".js-plotly-plot",
-    "fiche-commune": '[data-testid="stDataFrame"]',
-    "comparaison": ".js-plotly-plot",
-    "sources-definitions": '[data-testid="stDataFrame"]',
+    "demographie": ".js-plotly-plot",
+    "logement": ".js-plotly-plot",
+    "economie": ".js-plotly-plot",
+    "programme": ".js-plotly-plot",
+    "commune": '[data-testid="stDataFrame"]',
+    "comparer": ".js-plotly-plot",
+    "sources": '[data-testid="stDataFrame"]',
 }
 TERRITOIRES = {"defaut": None, "bethune": "62119"}
 
@@ -34,7 +34,7 @@ def test_every_page_is_drawn(server, page, artifacts, path, territoire):
     page.goto(url_of(server, path, TERRITOIRES[territoire]))
     wait_ready(page)
     selector = PAGES[path]
-    if path == "fiche-commune" and territoire == "defaut":
+    if path == "commune" and territoire == "defaut":
         selector = '[data-testid="stSelectbox"]'  # asks for a commune
     assert drawn(page, f'[data-testid="stMain"] {selector}') > 0
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -53,7 +53,7 @@ def test_search_without_accents_leads_to_the_commune(server, page):
     champ.fill("bethune")
     champ.press("Enter")
     page.get_by_role("button", name=re.compile(r"^Béthune")).click()
-    page.wait_for_url(re.compile(r"/fiche-commune\?.*territoire=62119"))
+    page.wait_for_url(re.compile(r"/commune\?.*territoire=62119"))
     page.wait_for_selector("h1:has-text('Commune : Béthune')")
 
 
@@ -67,13 +67,13 @@ def test_postal_code_search(server, page):
 
 
 def test_ranking_row_click_opens_the_commune(server, page):
-    page.goto(url_of(server, "comparaison", indicateur="population", tri="decroissant"))
+    page.goto(url_of(server, "comparer", indicateur="population", tri="decroissant"))
     wait_ready(page)
     grille = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').last
     grille.scroll_into_view_if_needed()
     box = grille.bounding_box()
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # row selector of the first row (rank 1)
-    page.wait_for_url(re.compile(r"/fiche-commune\?.*territoire=\d"))
+    page.wait_for_url(re.compile(r"/commune\?.*territoire=\d"))
     page.wait_for_selector("h1:has-text('Commune : ')")
 
 
@@ -122,7 +122,7 @@ def test_map_click_opens_the_commune(server, page):
     box = carte.bounding_box()
     x, y = commune_under_pointer(page, box)
     page.mouse.click(x, y)
-    page.wait_for_url(re.compile(r"/fiche-commune\?.*territoire=\d"))
+    page.wait_for_url(re.compile(r"/commune\?.*territoire=\d"))
     page.wait_for_selector("h1:has-text('Commune : ')")
 
 
@@ -135,7 +135,7 @@ def test_hostile_url_gives_a_french_message_and_a_working_page(server, page):
     assert parse_qs(urlparse(page.url).query)["territoire"] == ["AULA"]
 
 
-@pytest.mark.parametrize("path", ["", "fiche-commune", "comparaison"])
+@pytest.mark.parametrize("path", ["", "commune", "comparer"])
 def test_phone_width_has_no_horizontal_overflow(server, browser, artifacts, path):
     context = browser.new_context(viewport={"width": 390, "height": 2400}, locale="fr-FR", is_mobile=True)
     page = context.new_page()
@@ -152,7 +152,7 @@ def test_phone_width_has_no_horizontal_overflow(server, browser, artifacts, path
 
 def test_a_shared_link_is_the_first_visit_of_a_fresh_server(fresh_server, page):
     """Streamlit's legacy pages/ routing must not bypass app.py (sidebar, picker, layout)."""
-    page.goto(f"{fresh_server}/fiche-commune?territoire=62119")
+    page.goto(f"{fresh_server}/commune?territoire=62119")
     wait_ready(page)
     page.wait_for_selector("h1:has-text('Commune : Béthune')")
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
