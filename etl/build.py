@@ -3,7 +3,6 @@ demonstration data, compute every level, validate, publish atomically."""
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,7 +14,7 @@ import pandas as pd
 from etl import catalogue as catalogue_mod
 from etl import check as check_mod
 from etl import paths, reference_data, territory as territory_mod, values, warehouse
-from etl.errors import BuildError, InputError
+from etl.errors import BuildError
 from etl.readers.common import ReadResult, SourceInfo
 from etl.territories import build_territoires
 

@@ -3,7 +3,7 @@ département, with its rank among the territory's communes."""
 import pandas as pd
 import streamlit as st
 
-from components import charts, comparison, layout, state
+from components import charts, comparison, layout, sections, state
 from datasets import access
 
 REFERENCES = ("epci", "groupement", "territoire", "departement")
@@ -54,4 +54,4 @@ avec_valeurs = catalogue[catalogue["millesimes"].map(len) > 0]
 libelles = dict(zip(avec_valeurs["indicateur"], avec_valeurs["libelle"]))
 indicateur = layout.choix("Indicateur", "indicateur", list(libelles), "population" if "population" in libelles else next(iter(libelles)), libelles.get)
 ind = access.indicateur(indicateur)
-charts.comparer(ind, selection, charts.territoires_compares(selection, refs), key=f"commune_{indicateur}", agence=charts.agence(access.build_info()))
+sections.comparer(ind, selection, charts.territoires_compares(selection, refs), key=f"commune_{indicateur}", agence=charts.agence(access.build_info()))

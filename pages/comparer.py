@@ -1,7 +1,7 @@
 """Comparer: several territories side by side, and the ranking of all communes."""
 import streamlit as st
 
-from components import charts, comparison, layout, state
+from components import charts, comparison, layout, sections, state
 from datasets import access
 
 COMMUNE_PAGE = "pages/commune.py"
@@ -48,7 +48,7 @@ else:
     cols = st.columns(2)
     for i, ind_id in enumerate(indicateurs):
         with cols[i % 2]:
-            charts.comparer(access.indicateur(ind_id), premier, territoires, key=f"comparer_{ind_id}", agence=charts.agence(access.build_info()))
+            sections.comparer(access.indicateur(ind_id), premier, territoires, key=f"comparer_{ind_id}", agence=charts.agence(access.build_info()))
 
 st.header("Classement des communes")
 col_ind, col_ordre = st.columns([3, 2])

@@ -4,7 +4,7 @@ Each figure puts the selected territory next to its reference levels; labels, un
 vintages come from the indicator catalogue."""
 import streamlit as st
 
-from components import charts, layout
+from components import charts, layout, sections
 from datasets import access
 
 cat = access.catalogue("demographie")
@@ -15,20 +15,20 @@ territoires = charts.territoires_compares(selection, references)
 agence = charts.agence(access.build_info())
 
 st.header("Population légale")
-serie = charts.evolution(ind.loc["population"], selection, "population", agence)
-charts.croissance(ind.loc["population"], serie, selection, references, agence)
+serie = sections.evolution(ind.loc["population"], selection, "population", agence)
+sections.croissance(ind.loc["population"], serie, selection, references, agence)
 
 st.header("Densité")
-charts.comparer(ind.loc["densite"], selection, territoires, "densite", agence)
+sections.comparer(ind.loc["densite"], selection, territoires, "densite", agence)
 
 st.header("Structure par âge")
 bandes = ["pop_0014", "pop_1529", "pop_3044", "pop_4559", "pop_6074", "pop_75p"]
-charts.structure(cat, bandes, "pop_recensement", selection, territoires, "ages",
+sections.structure(cat, bandes, "pop_recensement", selection, territoires, "ages",
                  "Population par tranche d'âge", empile=False, prefixe="Population de ", agence=agence)
 for indicateur in ("part_moins_15", "part_60_plus"):
-    charts.comparer(ind.loc[indicateur], selection, territoires, indicateur, agence)
+    sections.comparer(ind.loc[indicateur], selection, territoires, indicateur, agence)
 
 st.header("Ménages")
-charts.chiffres(cat[cat["indicateur"].isin(["menages", "pop_menages"])], territoires)
-charts.comparer(ind.loc["taille_menages"], selection, territoires, "taille_menages", agence)
-charts.evolution(ind.loc["menages"], selection, "evolution_menages", agence)
+sections.chiffres(cat[cat["indicateur"].isin(["menages", "pop_menages"])], territoires)
+sections.comparer(ind.loc["taille_menages"], selection, territoires, "taille_menages", agence)
+sections.evolution(ind.loc["menages"], selection, "evolution_menages", agence)

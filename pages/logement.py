@@ -4,7 +4,7 @@ Driven by the catalogue of theme `logement`: the key shares are compared with th
 reference levels, the key counts are followed over every census vintage."""
 import streamlit as st
 
-from components import charts, layout
+from components import charts, layout, sections
 from datasets import access
 
 cat = access.catalogue("logement")
@@ -15,18 +15,18 @@ territoires = charts.territoires_compares(selection, references)
 agence = charts.agence(access.build_info())
 
 st.header("Parc de logements")
-charts.chiffres(cat[cat["agregation"] == "somme"], territoires)
+sections.chiffres(cat[cat["agregation"] == "somme"], territoires)
 
 st.header("Résidences principales, secondaires et logements vacants")
-charts.structure(cat, ["residences_principales", "residences_secondaires", "logements_vacants"], "logements",
+sections.structure(cat, ["residences_principales", "residences_secondaires", "logements_vacants"], "logements",
                  selection, territoires, "occupation", "Catégories de logements", agence=agence)
 
 st.header("Maisons et appartements")
-charts.structure(cat, ["maisons", "appartements"], "logements", selection, territoires, "type_logement",
+sections.structure(cat, ["maisons", "appartements"], "logements", selection, territoires, "type_logement",
                  "Type de logement", reste="Autres logements", agence=agence)
 
 st.header("Propriétaires, locataires et logement social")
-charts.structure(cat, ["rp_proprietaires", "rp_locataires"], "residences_principales", selection,
+sections.structure(cat, ["rp_proprietaires", "rp_locataires"], "residences_principales", selection,
                  territoires, "statut_occupation", "Statut d'occupation des résidences principales",
                  reste="Logés gratuitement", agence=agence,
                  libelles={"rp_proprietaires": "Propriétaires", "rp_locataires": "Locataires (dont HLM)"})
@@ -34,8 +34,8 @@ charts.structure(cat, ["rp_proprietaires", "rp_locataires"], "residences_princip
 st.header("Indicateurs clés comparés")
 cles = cat[cat["cle"].astype(bool) & (cat["agregation"] == "ratio")]
 for _, r in cles.iterrows():
-    charts.comparer(r, selection, territoires, r["indicateur"], agence)
+    sections.comparer(r, selection, territoires, r["indicateur"], agence)
 
 st.header("Évolution entre recensements")
 for _, r in cat[cat["cle"].astype(bool)].iterrows():
-    charts.evolution(r, selection, f"evolution_{r['indicateur']}", agence)
+    sections.evolution(r, selection, f"evolution_{r['indicateur']}", agence)

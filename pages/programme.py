@@ -5,7 +5,7 @@ the EPCI), the agency's facts and how the programme reconciles with the publishe
 Selecting a territory highlights the dossiers that concern it."""
 import streamlit as st
 
-from components import charts, layout, maps
+from components import charts, downloads, layout, maps
 from components import programme_charts as pc
 from components import format as fmt
 from datasets import access
@@ -34,7 +34,7 @@ def montrer(fig, donnees, table, cle, indicateur):
     st.caption(f"{SOURCE} · programme de travail 2018")
     with st.expander("Voir les données (texte)"):
         st.dataframe(table, hide_index=True)
-    charts.telecharger(fig, donnees, m, cle)
+    downloads.chart_downloads(fig, donnees, m, cle)
 
 
 st.header("L'Agence en chiffres (2018)")
@@ -79,7 +79,7 @@ table = charts.table_jours(epci["nom"], epci["jours"], "Intercommunalité")
 with st.expander("Voir les données (texte)"):
     st.dataframe(table, hide_index=True)
 titre = "Jours consacrés à chaque intercommunalité, programme 2018"
-charts.telecharger(maps.static_choropleth(access.geojson(), carte, titre, "jours", 1), carte,
+downloads.chart_downloads(maps.static_choropleth(access.geojson(), carte, titre, "jours", 1), carte,
                    charts.meta(titre, selection.code, selection.nom, "programme_carte", 2018, SOURCE, False,
                                alt=charts.texte_alternatif(table), agence=agence_nom), "carte_epci")
 

@@ -1,0 +1,162 @@
+"""Sections of the theme pages: a figure and everything a visitor must see with it.
+
+The one place where a chart meets Streamlit, so that every page shows the same
+things under a chart: source and vintage, the demonstration badge, a text
+alternative and the export buttons. The figures themselves come from the pure
+builders of `components.charts`."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import layout
+from components.chart_meta import ChartMeta
+from components.charts import (
+    barres_comparaison, barres_taux, completer, meta, parts, parts_empilees, parts_groupees,
+    serie_temporelle, table_texte, tableau_valeurs, taux_annuels, taux_periode, texte_alternatif,
+)
+from components.downloads import chart_downloads
+from datasets import access
+
+
+def afficher(fig: go.Figure, donnees: pd.DataFrame, table: pd.DataFrame, m: ChartMeta, key: str,
+             source_ids, millesime=None) -> None:
+    """Chart, then source/vintage caption (+ demo badge), data table in an expander, downloads."""
+    st.plotly_chart(fig, key=f"fig_{key}", alt=m.alt or m.titre, config={"displaylogo": False})
+    layout.source_caption(source_ids, m.demo, millesime)
+    with st.expander("Voir les données (texte)"):
+        st.dataframe(table, hide_index=True)
+    chart_downloads(fig, donnees, m, key)
+
+
+def comparer(ind: dict, selection, territoires: tuple, key: str, agence: str = "") -> None:
+    """One catalogue indicator, latest vintage, the selection next to its reference levels."""
+
+
+    df = access.valeurs((ind["indicateur"],), territoires)
+    if df.empty:
+        st.info(f"{ind['libelle']} : non disponible pour ce territoire.")
+        return
+    df = completer(df, territoires, _noms(territoires))
+    unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
+    millesime = int(df["millesime"].max())
+    titre = f"{ind['libelle']} ({millesime})"
+    fig = barres_comparaison(df, unite, dec, titre, selection=selection.nom)
+    table = table_texte(df, {"nom": "Territoire", "valeur": ind["libelle"]}, unite, dec)
+    m = meta(titre, selection.code, selection.nom, ind["indicateur"], millesime,
+             _source_line(df), bool(df["demo"].any()), [ind], texte_alternatif(table), agence)
+    afficher(fig, df, table, m, key, list(df["source_id"].dropna().unique()), millesime)
+
+
+def chiffres(indicateurs: pd.DataFrame, territoires: tuple) -> None:
+    """Counts of several catalogue indicators as a text table (territories of very different
+    sizes read better in a table than in bars), with their sources under it."""
+
+
+    df = access.valeurs(tuple(indicateurs["indicateur"]), territoires)
+    if df.empty:
+        st.info("Données non disponibles pour ce territoire.")
+        return
+    df = completer(df, territoires, _noms(territoires), list(indicateurs["indicateur"]))
+    st.dataframe(tableau_valeurs(df, indicateurs), hide_index=True)
+    layout.source_caption(list(df["source_id"].dropna().unique()), bool(df["demo"].any()))
+
+
+def croissance(ind, serie: pd.DataFrame, selection, references: list[dict], agence: str = "") -> None:
+    """Mean annual growth between consecutive vintages of the selection, then over the
+    vintages it shares with its reference levels, compared."""
+
+
+    sources = list(serie["source_id"].dropna().unique())
+    demo = bool(serie["demo"].any()) if len(serie) else False
+    libelle = str(ind["libelle"]).lower()
+    taux = taux_annuels(serie)
+    if len(taux):
+        titre = f"Taux de croissance annuel moyen entre millésimes : {libelle}"
+        table = table_texte(taux, {"periode": "Période", "valeur": "Taux annuel moyen"}, "%", 2)
+        m = meta(titre, selection.code, selection.nom, f"croissance_{ind['indicateur']}", int(taux["fin"].max()),
+                 _source_line(serie), demo, [ind], texte_alternatif(table), agence)
+        afficher(barres_taux(taux, titre), taux, table, m, f"croissance_{ind['indicateur']}", sources,
+                 f"{int(taux['debut'].min())} à {int(taux['fin'].max())}")
+    series = {selection.nom: serie}
+    for r in references:
+        series[r["nom"]] = access.serie(ind["indicateur"], r["niveau"], r["code"])
+    periode = taux_periode(series)
+    if not periode["debut"].notna().any():
+        st.info("La croissance ne peut pas être comparée : les territoires n'ont pas deux millésimes en commun.")
+        return
+    debut, fin = int(periode["debut"].dropna().iloc[0]), int(periode["fin"].dropna().iloc[0])
+    titre = f"Croissance annuelle moyenne, {debut}–{fin} : {libelle}"
+    table = table_texte(periode, {"nom": "Territoire", "valeur": "Taux annuel moyen"}, "%", 2)
+    m = meta(titre, selection.code, selection.nom, f"croissance_comparee_{ind['indicateur']}", fin,
+             _source_line(serie), demo, [ind], texte_alternatif(table), agence)
+    afficher(barres_comparaison(periode, "%", 2, titre, selection=selection.nom), periode, table, m,
+             f"croissance_comparee_{ind['indicateur']}", sources, f"{debut} à {fin}")
+
+
+def _noms(territoires: tuple) -> dict[str, str]:
+
+    return {c: (access.territoire(c, n) or {}).get("nom", c) for n, c in territoires}
+
+
+def _source_line(df: pd.DataFrame) -> str:
+
+    return layout.source_text(list(df["source_id"].dropna().unique()))
+
+
+def structure(cat: pd.DataFrame, categories: list[str], total: str, selection, territoires: tuple,
+              key: str, titre: str, empile: bool = True, reste: str | None = None,
+              prefixe: str = "", agence: str = "", libelles: dict[str, str] | None = None) -> None:
+    """Shares of `categories` (catalogue ids) in `total`, the selection next to its references.
+
+    Labels come from the catalogue (`prefixe` is removed: "Population de 0 à 14 ans" ->
+    "0 à 14 ans") unless `libelles` gives shorter ones; stacked bars per territory, or
+    grouped bars per category."""
+
+
+    lib = cat.set_index("indicateur")["libelle"]
+    labels = {c: (libelles or {}).get(c) or str(lib.get(c, c)).removeprefix(prefixe) for c in categories}
+    df = access.valeurs(tuple(categories) + (total,), territoires)
+    if not df.empty:
+        df = completer(df, territoires, _noms(territoires), list(categories) + [total])
+    p = parts(df, labels, total, reste)
+    if p.empty:
+        st.info(f"{titre} : non disponible pour ce territoire.")
+        return
+    millesime = int(df["millesime"].max())
+    titre_m = f"{titre} ({millesime})"
+    ordre = list(labels.values()) + ([reste] if reste else [])
+    ordre = [c for c in ordre if c in set(p["categorie"])]
+    if empile:
+        fig = parts_empilees(p, titre_m, ordre)
+    else:
+        fig = parts_groupees(p, titre_m, selection.nom, ordre)
+    table = table_texte(p, {"nom": "Territoire", "categorie": "Catégorie", "valeur": "Part"}, "%", 1)
+    inds = [r for _, r in cat[cat["indicateur"].isin(categories + [total])].iterrows()]
+    m = meta(titre_m, selection.code, selection.nom, key, millesime, _source_line(df),
+             bool(df["demo"].any()), inds, texte_alternatif(table), agence)
+    afficher(fig, p, table, m, key, list(df["source_id"].dropna().unique()), millesime)
+
+
+def evolution(ind, selection, key: str, agence: str = "") -> pd.DataFrame:
+    """The selection's series of one indicator over every vintage; returns the series.
+
+    With a single vintage, says that no evolution can be shown rather than drawing a dot."""
+
+
+    s = access.serie(ind["indicateur"], selection.niveau, selection.code)
+    ok = s[s["valeur"].notna()] if len(s) else s
+    if len(ok) < 2:
+        st.info(f"{ind['libelle']} : un seul millésime disponible, l'évolution ne peut pas être montrée.")
+        return s
+    unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
+    d = s.assign(nom=selection.nom)
+    debut, fin = int(s["millesime"].min()), int(s["millesime"].max())
+    titre = f"{ind['libelle']} ({debut}–{fin})"
+    fig = serie_temporelle(d, unite, dec, titre, selection=selection.nom)
+    table = table_texte(d, {"millesime": "Millésime", "valeur": ind["libelle"]}, unite, dec)
+    m = meta(titre, selection.code, selection.nom, ind["indicateur"], fin, _source_line(d),
+             bool(d["demo"].any()), [ind], texte_alternatif(table), agence)
+    afficher(fig, d, table, m, key, list(d["source_id"].dropna().unique()), f"{debut} à {fin}")
+    return s
