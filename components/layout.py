@@ -105,13 +105,6 @@ def choix(label: str, name: str, options: list, default, format_func=str, key: s
     return st.session_state[key]
 
 
-def downloads_chart(fig, data, meta, key: str) -> None:
-    """Export buttons under a chart (PNG, SVG, CSV, XLSX)."""
-    from components.downloads import chart_downloads
-
-    chart_downloads(fig, data, meta, key)
-
-
 def markdown_subordonne(texte: str, niveaux: int = 2) -> str:
     """Demote the headings of a markdown document shown inside a page (its # is not the page title)."""
     return re.sub(r"^(#{1,6}) ", lambda m: "#" * min(6, len(m.group(1)) + niveaux) + " ", texte, flags=re.MULTILINE)

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from components import cards, charts, layout, maps, state
+from components import cards, charts, downloads, layout, maps, state
 from components import format as fmt
 from datasets import access
 
@@ -77,7 +77,7 @@ table = pd.DataFrame({"Commune": df["nom"], "Code": df["code"], ind["libelle"]: 
 with st.expander("Voir les données (texte)"):
     st.dataframe(table, hide_index=True)
 meta = charts.meta(titre, selection.code, selection.nom, indicateur, millesime, layout.source_text(source_ids), demo, [ind], f"Carte des communes ({len(df)}) : {titre}", charts.agence(build))
-layout.downloads_chart(static, df, meta, f"carte_{indicateur}")
+downloads.chart_downloads(static, df, meta, f"carte_{indicateur}")
 
 clic = maps.selected_code(event)
 if clic and clic != selection.code and access.territoire(clic, "commune"):

@@ -54,7 +54,7 @@ table = charts.table_programme(programme, concernes, noms)
 fig = pc.sunburst_jours(programme, codes, "Programme de travail 2018 : jours par axe, section et dossier")
 montrer(fig, programme, table[["Axe", "Section", "Dossier", "Jours"]], "programme", "programme_dossiers")
 st.subheader("Tous les dossiers")
-st.dataframe(table, hide_index=True, column_config={"Jours": st.column_config.NumberColumn(format="%.1f")})
+st.dataframe(table, hide_index=True, column_config={"Jours": st.column_config.NumberColumn(format="localized")})
 
 st.header("Jours par correspondant")
 fig = pc.barres_correspondants(programme, codes, "Jours par correspondant"
