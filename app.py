@@ -7,8 +7,9 @@ from datasets import access
 
 st.set_page_config(page_title="Chiffres clefs", page_icon=":material/insights:", layout="wide")
 
-# URL paths differ from the file names on purpose: Streamlit runs `pages/<name>.py` on its
-# own (without this script) when a fresh server's first visitor opens `/<name>`.
+# URL paths are the file names (/commune?territoire=62119). When a fresh server's first
+# visitor opens such a link, Streamlit's legacy pages/ routing runs the page alone;
+# `state.current()` then hands over to this script (see state._ensure_entrypoint).
 PAGES = [
     st.Page("pages/accueil.py", title="Accueil", icon=":material/home:", default=True),
     st.Page("pages/demographie.py", title="Démographie", icon=":material/groups:"),
@@ -24,11 +25,9 @@ page = st.navigation(PAGES)
 
 try:
     access.build_info()
-except access.WarehouseError:
-    st.error(
-        "Les données ne sont pas disponibles : l'entrepôt n'a pas encore été construit. "
-        "Lancez `python -m etl build` puis rechargez la page."
-    )
+except access.WarehouseError as exc:
+    # never show figures from a missing, incomplete or corrupt warehouse
+    st.error(f"Les données ne sont pas disponibles. {exc}")
     st.stop()
 
 selection = state.current()

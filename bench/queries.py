@@ -2,7 +2,6 @@
 warehouse opened by a new process) and warm (cached)."""
 from __future__ import annotations
 
-import json
 import os
 
 from bench.common import PY, Config, Section, Stats, run_json, timeit, verdict

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from bench import pages, queries
-from bench.common import PY, ROOT, Config, Section, Stats, cache_dir, fmt_ms, run_json
+from bench.common import PY, ROOT, Config, Section, Stats, cache_dir, run_json
 
 DEPARTEMENT = "62"
 
