@@ -44,17 +44,12 @@ def _unite_courte(unite: str) -> str:
 
 
 def _base(fig: go.Figure, titre: str | None, hauteur: int | None = None) -> go.Figure:
-    fmt.french_layout(fig)
-    fig.update_layout(
+    return fmt.french_layout(
+        fig,
         title={"text": plier(titre or "", 50), "x": 0, "xanchor": "left", "font": {"size": 15}},
         legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0, "traceorder": "normal"},
-        hovermode="closest",
+        hovermode="closest", **({"height": hauteur} if hauteur else {}),
     )
-    fig.update_xaxes(exponentformat="none")  # "330 000", not the English "330k"
-    fig.update_yaxes(exponentformat="none")
-    if hauteur:
-        fig.update_layout(height=hauteur)
-    return fig
 
 
 def _axe_millesimes(fig: go.Figure, millesimes) -> None:

@@ -10,14 +10,21 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import layout
+from components import charts, layout
 from components.chart_meta import ChartMeta
 from components.charts import (
-    barres_comparaison, barres_taux, completer, meta, parts, parts_empilees, parts_groupees,
-    serie_temporelle, table_texte, tableau_valeurs, taux_annuels, taux_periode, texte_alternatif,
+    completer, meta, parts, table_texte, tableau_valeurs, taux_annuels, taux_periode, texte_alternatif,
 )
 from components.downloads import chart_downloads
 from datasets import access
+
+
+@st.cache_resource(max_entries=1024, show_spinner=False)
+def _figure(builder: str, *args, **kwargs) -> go.Figure:
+    """A figure built once per distinct input and shared read-only by every rerun
+    and session (exports annotate a copy). Building plotly figures dominates page
+    reruns; the cache is bounded so memory stays flat."""
+    return getattr(charts, builder)(*args, **kwargs)
 
 
 def afficher(fig: go.Figure, donnees: pd.DataFrame, table: pd.DataFrame, m: ChartMeta, key: str,
@@ -42,7 +49,7 @@ def comparer(ind: dict, selection, territoires: tuple, key: str, agence: str = "
     unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
     millesime = int(df["millesime"].max())
     titre = f"{ind['libelle']} ({millesime})"
-    fig = barres_comparaison(df, unite, dec, titre, selection=selection.nom)
+    fig = _figure("barres_comparaison", df, unite, dec, titre, selection=selection.nom)
     table = table_texte(df, {"nom": "Territoire", "valeur": ind["libelle"]}, unite, dec)
     m = meta(titre, selection.code, selection.nom, ind["indicateur"], millesime,
              _source_line(df), bool(df["demo"].any()), [ind], texte_alternatif(table), agence)
@@ -77,7 +84,7 @@ def croissance(ind, serie: pd.DataFrame, selection, references: list[dict], agen
         table = table_texte(taux, {"periode": "Période", "valeur": "Taux annuel moyen"}, "%", 2)
         m = meta(titre, selection.code, selection.nom, f"croissance_{ind['indicateur']}", int(taux["fin"].max()),
                  _source_line(serie), demo, [ind], texte_alternatif(table), agence)
-        afficher(barres_taux(taux, titre), taux, table, m, f"croissance_{ind['indicateur']}", sources,
+        afficher(_figure("barres_taux", taux, titre), taux, table, m, f"croissance_{ind['indicateur']}", sources,
                  f"{int(taux['debut'].min())} à {int(taux['fin'].max())}")
     series = {selection.nom: serie}
     for r in references:
@@ -91,7 +98,7 @@ def croissance(ind, serie: pd.DataFrame, selection, references: list[dict], agen
     table = table_texte(periode, {"nom": "Territoire", "valeur": "Taux annuel moyen"}, "%", 2)
     m = meta(titre, selection.code, selection.nom, f"croissance_comparee_{ind['indicateur']}", fin,
              _source_line(serie), demo, [ind], texte_alternatif(table), agence)
-    afficher(barres_comparaison(periode, "%", 2, titre, selection=selection.nom), periode, table, m,
+    afficher(_figure("barres_comparaison", periode, "%", 2, titre, selection=selection.nom), periode, table, m,
              f"croissance_comparee_{ind['indicateur']}", sources, f"{debut} à {fin}")
 
 
@@ -129,9 +136,9 @@ def structure(cat: pd.DataFrame, categories: list[str], total: str, selection, t
     ordre = list(labels.values()) + ([reste] if reste else [])
     ordre = [c for c in ordre if c in set(p["categorie"])]
     if empile:
-        fig = parts_empilees(p, titre_m, ordre)
+        fig = _figure("parts_empilees", p, titre_m, ordre)
     else:
-        fig = parts_groupees(p, titre_m, selection.nom, ordre)
+        fig = _figure("parts_groupees", p, titre_m, selection.nom, ordre)
     table = table_texte(p, {"nom": "Territoire", "categorie": "Catégorie", "valeur": "Part"}, "%", 1)
     inds = [r for _, r in cat[cat["indicateur"].isin(categories + [total])].iterrows()]
     m = meta(titre_m, selection.code, selection.nom, key, millesime, _source_line(df),
@@ -154,7 +161,7 @@ def evolution(ind, selection, key: str, agence: str = "") -> pd.DataFrame:
     d = s.assign(nom=selection.nom)
     debut, fin = int(s["millesime"].min()), int(s["millesime"].max())
     titre = f"{ind['libelle']} ({debut}–{fin})"
-    fig = serie_temporelle(d, unite, dec, titre, selection=selection.nom)
+    fig = _figure("serie_temporelle", d, unite, dec, titre, selection=selection.nom)
     table = table_texte(d, {"millesime": "Millésime", "valeur": ind["libelle"]}, unite, dec)
     m = meta(titre, selection.code, selection.nom, ind["indicateur"], fin, _source_line(d),
              bool(d["demo"].any()), [ind], texte_alternatif(table), agence)

@@ -13,6 +13,10 @@ from datasets import access
 selection = layout.page_start("Programme de l'Agence")
 agence_nom = charts.agence(access.build_info())
 programme = access.programme()
+if programme.empty:
+    st.info("Aucun programme de travail de l'agence n'est chargé pour ce territoire "
+            "(section [partenaires] du fichier de territoire).")
+    st.stop()
 territoires = access.territoires()
 SOURCE = "Source : AULA, Rapport d'activité 2018"
 noms = dict(zip(territoires["code"], territoires["nom_court"]))

@@ -1,6 +1,7 @@
 """Programme page on the real warehouse: the programme charts, the highlight of the
 dossiers that concern the selected territory, the agency facts and notes."""
 import json
+from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
@@ -62,3 +63,23 @@ def test_grouping_selection_highlights_grouping_and_member_dossiers():
     assert couleurs["A1-11"] != pc.GRIS  # CAHC, a member EPCI
     assert couleurs["A1-15"] == pc.GRIS  # PETR only
     assert couleurs["A2-18"] == pc.GRIS  # 7 Vallées Comm (PETR)
+
+
+def test_a_territory_without_work_programme_says_so(tmp_path, monkeypatch):
+    """Another agency's territory file may have no [partenaires] section."""
+    from etl import build
+
+    root = Path(__file__).resolve().parents[1]
+    toml = (root / "datasets" / "territory.toml").read_text(encoding="utf-8")
+    start, end = toml.index("[partenaires]"), toml.index("# Reference levels")
+    path = tmp_path / "territory.toml"
+    path.write_text(toml[:start] + toml[end:], encoding="utf-8")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    build.build(raw_dir=raw, target=tmp_path / "w", territory_path=path, log=lambda _: None)
+    monkeypatch.setenv("CHIFFRES_CLEFS_WAREHOUSE", str(tmp_path / "w"))
+    at = AppTest.from_file("../pages/programme.py", default_timeout=120)
+    at.query_params["territoire"] = "62119"
+    at.run()
+    assert not at.exception
+    assert any("Aucun programme de travail" in i.value for i in at.info)
