@@ -114,6 +114,47 @@ def commune_changes(browser, base: str, reps: int, names: dict[str, str]) -> lis
     return out
 
 
+TITLES = {  # page file -> (link in the sidebar navigation, start of the page's h1)
+    "accueil": ("Accueil", "Chiffres clés"), "demographie": ("Démographie", "Démographie"),
+    "logement": ("Logement", "Logement"), "economie": ("Économie", "Économie"),
+    "programme": ("Programme de l'Agence", "Programme de l'Agence"), "commune": ("Commune", "Commune"),
+    "comparer": ("Comparer", "Comparer"), "sources": ("Sources et définitions", "Sources et définitions"),
+}
+SWITCHED_JS = """([sel, title]) => {
+  const h = document.querySelector('[data-testid="stMain"] h1');
+  if (!h || !h.textContent.startsWith(title)) return false;
+  for (const e of document.querySelectorAll(sel)) {
+    if (e.closest('[data-stale="true"]')) continue;  // an element of the previous page, not yet replaced
+    const r = e.getBoundingClientRect(); if (r.width > 0 && r.height > 0) return performance.now(); }
+  return false; }"""
+
+
+def page_switches(browser, base: str, reps: int, code: str) -> dict[str, list[float]]:
+    """The app open in one tab (as a visitor uses it): click a page in the sidebar
+    navigation, time from the click to the new page's first chart drawn. This is
+    how the peers were measured ("first chart after choosing a page")."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    out: dict[str, list[float]] = {stem: [] for stem in TITLES}
+    try:
+        page = ctx.new_page()
+        page.goto(f"{base}/?territoire={code}")
+        page.wait_for_function(DRAWN_JS, arg=CHARTS["accueil"], timeout=120_000)
+        page.wait_for_function(READY_JS, timeout=120_000)
+        order = ["demographie", "logement", "economie", "programme", "commune", "comparer", "sources", "accueil"]
+        for rep in range(reps + 1):  # the first round warms the server's caches
+            for stem in order:
+                link, title = TITLES[stem]
+                t0 = page.evaluate("performance.now()")
+                page.locator('[data-testid="stSidebarNav"] a', has_text=link).first.click()
+                t1 = page.wait_for_function(SWITCHED_JS, arg=[CHARTS[stem], title], timeout=120_000).json_value()
+                page.wait_for_function(READY_JS, timeout=120_000)
+                if rep:
+                    out[stem].append((t1 - t0) / 1000)
+    finally:
+        ctx.close()
+    return out
+
+
 def stem_of(path: str) -> str:
     return next((stem for stem, p in url_paths().items() if p == path), path)
 
@@ -196,6 +237,10 @@ def run(cfg: Config, warehouse: str | None = None, title: str = "4. Browser (Pla
                       verdict(drawn.median, TARGET_FIRST_CHART_S), median_s=drawn.median, kind="first_chart")
                 s.add("navigation → script run finished", case, len(runs), *ready.ms(), "",
                       median_s=ready.median, kind="ready")
+            for stem, samples in page_switches(browser, url, 1 if cfg.smoke else cfg.qr, "62119").items():
+                st_ = Stats(samples)
+                s.add("page chosen in the sidebar → first chart drawn", f"{stem} — commune 62119", len(samples),
+                      *st_.ms(), verdict(st_.median, TARGET_FIRST_CHART_S), median_s=st_.median, kind="switch")
             if len(names) == 2:
                 ch = Stats(commune_changes(browser, url, cfg.qr, names))
                 s.add("commune change (sidebar picker) → updated chart", "demographie — 62119 ↔ 62498",

@@ -112,3 +112,24 @@ def test_unreadable_build_json_is_refused(tmp_path, monkeypatch):
     from etl.check import CheckError, check
     with pytest.raises(CheckError, match="illisible"):
         check(copy)
+
+
+def test_a_rebuild_while_the_app_runs_is_picked_up_whole(tmp_path, monkeypatch):
+    """The app keeps reading the build it opened (an in-memory copy of one complete
+    build) until `etl build` publishes a new one by swapping the link; it then
+    reloads the new build whole, never a half-written mix."""
+    from etl import build
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    target = tmp_path / "warehouse"
+    first = build.build(raw_dir=raw, target=target, log=lambda _: None)
+    monkeypatch.setenv("CHIFFRES_CLEFS_WAREHOUSE", str(target))
+    built_first = access.check_warehouse()["built_at"]
+    assert access.valeurs(("population",), (("territoire", "AULA"),))["valeur"].iloc[0] == 709_273
+    second = build.build(raw_dir=raw, target=target, log=lambda _: None)
+    assert second != first and first.exists()  # the build being read is not deleted under the app
+    assert target.resolve() == second
+    info = access.check_warehouse()
+    assert info["built_at"] >= built_first and access._State.resolved == second
+    assert access.valeurs(("population",), (("territoire", "AULA"),))["valeur"].iloc[0] == 709_273
