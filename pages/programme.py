@@ -5,7 +5,7 @@ the EPCI), the agency's facts and how the programme reconciles with the publishe
 Selecting a territory highlights the dossiers that concern it."""
 import streamlit as st
 
-from components import charts, downloads, layout, maps
+from components import charts, downloads, layout, maps, sections
 from components import programme_charts as pc
 from components import format as fmt
 from datasets import access
@@ -55,19 +55,19 @@ st.caption(SOURCE)
 
 st.header("Jours par axe, section et dossier")
 table = charts.table_programme(programme, concernes, noms)
-fig = pc.sunburst_jours(programme, codes, "Programme de travail 2018 : jours par axe, section et dossier")
+fig = sections.figure(pc.sunburst_jours, programme, codes, "Programme de travail 2018 : jours par axe, section et dossier")
 montrer(fig, programme, table[["Axe", "Section", "Dossier", "Jours"]], "programme", "programme_dossiers")
 st.subheader("Tous les dossiers")
 st.dataframe(table, hide_index=True, column_config={"Jours": st.column_config.NumberColumn(format="localized")})
 
 st.header("Jours par correspondant")
-fig = pc.barres_correspondants(programme, codes, "Jours par correspondant"
+fig = sections.figure(pc.barres_correspondants, programme, codes, "Jours par correspondant"
                                + ("" if codes is None else f" (dossiers concernant {selection.nom})"))
 table = charts.table_jours(fig.data[0].y, fig.data[0].x, "Correspondant")
 montrer(fig, table, table, "correspondants", "programme_correspondants")
 
 st.header("Jours par territoire partenaire")
-fig = pc.barres_territoires(programme, noms, codes, "Jours des dossiers nommant chaque territoire partenaire")
+fig = sections.figure(pc.barres_territoires, programme, noms, codes, "Jours des dossiers nommant chaque territoire partenaire")
 table = charts.table_jours(fig.data[0].y, fig.data[0].x, "Territoire")
 montrer(fig, table, table, "territoires", "programme_territoires")
 
@@ -83,7 +83,7 @@ table = charts.table_jours(epci["nom"], epci["jours"], "Intercommunalité")
 with st.expander("Voir les données (texte)"):
     st.dataframe(table, hide_index=True)
 titre = "Jours consacrés à chaque intercommunalité, programme 2018"
-downloads.chart_downloads(maps.static_choropleth(access.geojson(), carte, titre, "jours", 1), carte,
+downloads.chart_downloads(sections.figure(maps.static_choropleth, access.geojson(), carte, titre, "jours", 1), carte,
                    charts.meta(titre, selection.code, selection.nom, "programme_carte", 2018, SOURCE, False,
                                alt=charts.texte_alternatif(table), agence=agence_nom), "carte_epci")
 
