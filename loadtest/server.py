@@ -41,11 +41,15 @@ def wait_healthy(url: str, proc: subprocess.Popen | None, limit_s: float) -> Non
 
 
 @contextmanager
-def streamlit_server(startup_limit_s: float = 120):
-    """Yield (url, pid); only this process is stopped on exit (by its pid)."""
+def streamlit_server(startup_limit_s: float = 120, warehouse: str | None = None, prefix: str = "loadtest"):
+    """Yield (url, pid); only this process is stopped on exit (by its pid).
+    `warehouse` points the server at another warehouse (benchmarks of other territories)."""
     port = free_port()
-    log = tempfile.NamedTemporaryFile("w", prefix="loadtest-streamlit-", suffix=".log", delete=False)
-    proc = subprocess.Popen(command(port), cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT)
+    env = dict(os.environ)
+    if warehouse:
+        env["CHIFFRES_CLEFS_WAREHOUSE"] = warehouse
+    log = tempfile.NamedTemporaryFile("w", prefix=f"{prefix}-streamlit-", suffix=".log", delete=False)
+    proc = subprocess.Popen(command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, startup_limit_s)

@@ -12,38 +12,22 @@ from pathlib import Path
 import pytest
 
 from loadtest.client import Session
-from loadtest.server import command, free_port, wait_healthy
+from loadtest.server import free_port, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_LIMIT_S = 120  # a start-up guard, not an assertion on speed
 
 
-def _server(log_dir: Path):
-    """`streamlit run app.py` on a free 127.0.0.1 port (as tests/browser/conftest.py); yields (url, pid)."""
-    port = free_port()
-    log = (log_dir / "streamlit.log").open("w")
-    proc = subprocess.Popen(command(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, STARTUP_LIMIT_S)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    yield from _server(tmp_path_factory.mktemp("loadtest"))
+def server():
+    with streamlit_server(STARTUP_LIMIT_S) as running:
+        yield running
 
 
 @pytest.fixture
-def fresh_server(tmp_path):
-    yield from _server(tmp_path)
+def fresh_server():
+    with streamlit_server(STARTUP_LIMIT_S) as running:
+        yield running
 
 
 def loadtest(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
