@@ -1,28 +1,10 @@
 """Économie page on the real warehouse: medians that cannot be aggregated say so,
 secret cells are text, and the figures follow the selection."""
-import json
-
-from streamlit.testing.v1 import AppTest
-
-PAGE = "../pages/economie.py"
-STATUTS = {"secret statistique", "non disponible", "non calculable",
-           "non disponible (données incomplètes)", "non disponible pour ce niveau"}
+from pagetest import STATUTS, by_prefix, figures, run_page
 
 
 def run(territoire=None):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    if territoire:
-        at.query_params["territoire"] = territoire
-    return at.run()
-
-
-def figures(at) -> dict[str, dict]:
-    return {json.loads(e.proto.spec)["layout"]["title"]["text"]: json.loads(e.proto.spec)
-            for e in at.get("plotly_chart")}
-
-
-def by_prefix(figs: dict, prefix: str) -> dict:
-    return next(f for t, f in figs.items() if t.startswith(prefix))
+    return run_page("economie", territoire)
 
 
 def test_default_territory_median_is_non_calculable_not_zero():

@@ -1,26 +1,17 @@
 """Programme page on the real warehouse: the programme charts, the highlight of the
 dossiers that concern the selected territory, the agency facts and notes."""
-import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from pagetest import figures, run_page
+
 from components import programme_charts as pc
 from datasets import access
 
-PAGE = "../pages/programme.py"
-
 
 def run(territoire=None):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    if territoire:
-        at.query_params["territoire"] = territoire
-    return at.run()
-
-
-def figures(at) -> dict[str, dict]:
-    return {json.loads(e.proto.spec)["layout"]["title"]["text"]: json.loads(e.proto.spec)
-            for e in at.get("plotly_chart")}
+    return run_page("programme", territoire)
 
 
 def test_default_territory_shows_whole_programme():
