@@ -26,7 +26,7 @@ from datasets import access
 
 _FIGURES: OrderedDict[str, go.Figure] = OrderedDict()
 _FIGURES_LOCK = threading.Lock()
-_FIGURES_MAX = 1024
+_FIGURES_MAX = 256  # a few tens of KB a figure: the cache stays within ~15 MB
 
 
 def figure(builder, *args, **kwargs) -> go.Figure:
