@@ -1,6 +1,7 @@
 """Resident memory of the server processes, read from /proc (no extra dependency)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -14,32 +15,9 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def tree_rss_mb(pid: int) -> float | None:
-    """RSS of a process and its descendants in MB, None if the process is gone."""
-    total, todo, seen, found = 0, [pid], set(), False
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-                    found = found or p == pid
-        except OSError:
-            continue
-        todo += _children(p)
-    return total / 1024 if found else None
-
-
-def tree_cpu_s(pid: int) -> float | None:
-    """CPU time (user + system, seconds) used so far by a process and its descendants.
-
-    Unlike response times, it does not depend on what else the machine is running."""
-    import os
-
-    tick = os.sysconf("SC_CLK_TCK")
+def _tree_sum(pid: int, read) -> float | None:
+    """Sum of `read(p)` over a process and its descendants; None if the process is gone.
+    `read` raises OSError (or ValueError/IndexError) for a process that vanished."""
     total, todo, seen, found = 0.0, [pid], set(), False
     while todo:
         p = todo.pop()
@@ -47,13 +25,38 @@ def tree_cpu_s(pid: int) -> float | None:
             continue
         seen.add(p)
         try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
+            total += read(p)
             found = found or p == pid
         except (OSError, IndexError, ValueError):
             continue
         todo += _children(p)
     return total if found else None
+
+
+def _rss_kb(p: int) -> int:
+    for line in Path(f"/proc/{p}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0  # a zombie has no VmRSS line
+
+
+def tree_rss_mb(pid: int) -> float | None:
+    """RSS of a process and its descendants in MB, None if the process is gone."""
+    kb = _tree_sum(pid, _rss_kb)
+    return kb / 1024 if kb is not None else None
+
+
+def tree_cpu_s(pid: int) -> float | None:
+    """CPU time (user + system, seconds) used so far by a process and its descendants.
+
+    Unlike response times, it does not depend on what else the machine is running."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu(p: int) -> float:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    return _tree_sum(pid, cpu)
 
 
 def growth(samples: list[tuple[float, float]]) -> dict:

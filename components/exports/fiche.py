@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import format as fmt
+from components.layout import niveau_label
 from components.exports import image
 from components.exports.tables import slug
 from components.exports.territory_charts import (TerritoryChart, agence_nom, references, source_text,
@@ -29,9 +30,13 @@ from datasets import access
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--no-pdf-header-footer"]
-NIVEAUX = {"commune": "Commune", "epci": "Intercommunalité", "groupement": "Groupement d'EPCI",
-           "territoire": "Territoire", "departement": "Département", "region": "Région", "pays": "Pays"}
 PAGE1_CHARTS = ("carte-localisation", "population")  # beside the key figures; the rest on page 2
+
+
+def _niveau(niveau: str) -> str:
+    """The level's name as the pages show it ("Intercommunalité (EPCI)")."""
+    label = niveau_label(niveau)
+    return label[:1].upper() + label[1:]
 
 
 @dataclass
@@ -141,7 +146,7 @@ def render_html(f: Fiche) -> str:
                    for i, c in enumerate(page2))
     return f"""<!doctype html><html lang="fr"><head><meta charset="utf-8">
 <title>Fiche territoire – {_e(f.nom)}</title><style>{CSS}</style></head><body>
-<header><div><div class="niveau">Fiche territoire · {_e(NIVEAUX.get(f.niveau, f.niveau))} ({_e(f.code)})</div>
+<header><div><div class="niveau">Fiche territoire · {_e(_niveau(f.niveau))} ({_e(f.code)})</div>
 <h1>{_e(f.nom)}</h1></div><div class="agence">Réalisation : {_e(f.agence)}<br>Produite le {date}</div></header>
 <section><h2 style="font-size:12pt;margin:0 0 1.5mm">Chiffres clés</h2>{_key_figures_table(f)}</section>
 {demo_note}<div class="grid">{fig1}</div>

@@ -5,14 +5,14 @@ none is built the fixture builds one in a temporary folder with `python -m etl b
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from loadtest.server import streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -20,12 +20,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 STARTUP_LIMIT_S = 90  # a start-up guard, not an assertion on speed
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _warehouse(tmp_path_factory) -> Path:
@@ -41,40 +35,17 @@ def _warehouse(tmp_path_factory) -> Path:
     return out
 
 
-def _start(warehouse: Path, log_dir: Path):
-    """Start `streamlit run app.py`; returns (process, url, log file) once it answers."""
+@contextmanager
+def _server(warehouse: Path):
+    """`streamlit run app.py` on a free 127.0.0.1 port (the load test's helper); yields its url."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} absent: browser tests need Debian's chromium")
-    port = _free_port()
-    env = dict(os.environ, CHIFFRES_CLEFS_WAREHOUSE=str(warehouse))
-    log = (log_dir / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_LIMIT_S
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return proc, url, log
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start (log: {log.name})")
-        time.sleep(0.3)
-
-
-def _stop(proc, log) -> None:
-    proc.terminate()
+    pytest.importorskip("playwright.sync_api")
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        with streamlit_server(STARTUP_LIMIT_S, warehouse=str(warehouse), prefix="browser") as (url, _pid):
+            yield url
+    except RuntimeError as exc:  # did not start in time
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
@@ -83,20 +54,16 @@ def warehouse(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(warehouse, tmp_path_factory):
-    pytest.importorskip("playwright.sync_api")
-    proc, url, log = _start(warehouse, tmp_path_factory.mktemp("server"))
-    yield url
-    _stop(proc, log)
+def server(warehouse):
+    with _server(warehouse) as url:
+        yield url
 
 
 @pytest.fixture
-def fresh_server(warehouse, tmp_path):
+def fresh_server(warehouse):
     """A server no browser has visited yet (its first request decides how Streamlit routes pages)."""
-    pytest.importorskip("playwright.sync_api")
-    proc, url, log = _start(warehouse, tmp_path)
-    yield url
-    _stop(proc, log)
+    with _server(warehouse) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
