@@ -47,8 +47,13 @@ def url_paths() -> dict[str, str]:
             kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
             out[stem] = "" if kw.get("default") else kw.get("url_path", stem)
     return out
+# A chart counts as drawn one frame after it appeared with a non-zero size (the predicate is
+# polled on animation frames): the browser has then finished the work of that frame, e.g.
+# deck.gl's first render of the map, which happens after its canvas is in the page.
 DRAWN_JS = """(sel) => { for (const e of document.querySelectorAll(sel)) {
-    const r = e.getBoundingClientRect(); if (r.width > 0 && r.height > 0) return performance.now(); }
+    const r = e.getBoundingClientRect(); if (!(r.width > 0 && r.height > 0)) continue;
+    if (e.__ccSeen === undefined) { e.__ccSeen = performance.now(); continue; }
+    return performance.now(); }
   return false; }"""
 CHART_NAMED_JS = """(name) => { for (const g of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
     const r = g.getBoundingClientRect();
@@ -69,10 +74,19 @@ def available() -> str | None:
     return None
 
 
-def first_chart(browser, url: str, selector: str) -> tuple[float, float]:
-    """(s to first chart, s to script run finished) in a new context (empty HTTP cache, new session)."""
+def first_chart(browser, url: str, selector: str, returning: bool = False) -> tuple[float, float]:
+    """(s to first chart, s to script run finished) in a new context (empty HTTP cache, new session).
+    `returning`: a returning visitor: the same address was opened once before in that browser
+    (its HTTP cache holds Streamlit's content-hashed scripts, served "immutable"), then a new tab
+    opens it again (new session)."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
+        if returning:
+            first = ctx.new_page()
+            first.goto(url)
+            first.wait_for_function(DRAWN_JS, arg=selector, timeout=120_000)
+            first.wait_for_function(READY_JS, timeout=120_000)
+            first.close()
         page = ctx.new_page()
         page.goto(url, wait_until="commit")
         try:
@@ -83,6 +97,32 @@ def first_chart(browser, url: str, selector: str) -> tuple[float, float]:
         page.wait_for_function(READY_JS, timeout=120_000)
         ready = page.evaluate("performance.now()")
         return drawn / 1000, ready / 1000
+    finally:
+        ctx.close()
+
+
+MILESTONES_JS = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const res = performance.getEntriesByType('resource');
+  const plotly = res.find(r => /PlotlyChart\\.[^/]*\\.js$/.test(r.name));
+  const scripts = res.filter(r => r.initiatorType === 'script' || /\\.js$/.test(r.name));
+  return {dom_ready: nav.domContentLoadedEventEnd,
+          plotly_requested: plotly ? plotly.startTime : null, plotly_loaded: plotly ? plotly.responseEnd : null,
+          scripts: scripts.length, script_bytes: scripts.reduce((a, r) => a + r.decodedBodySize, 0)}; }"""
+
+
+def cold_milestones(browser, url: str, selector: str) -> dict[str, float]:
+    """Where a cold load's time goes (ms from navigation start): Streamlit's scripts parsed
+    (DOMContentLoaded), the Plotly chunk requested (first plotly element received) and
+    loaded, the first chart drawn."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(url, wait_until="commit")
+        drawn = page.wait_for_function(DRAWN_JS, arg=selector, timeout=120_000).json_value()
+        out = page.evaluate(MILESTONES_JS)
+        out["first_chart"] = drawn
+        return out
     finally:
         ctx.close()
 
@@ -125,15 +165,27 @@ SWITCHED_JS = """([sel, title]) => {
   if (!h || !h.textContent.startsWith(title)) return false;
   for (const e of document.querySelectorAll(sel)) {
     if (e.closest('[data-stale="true"]')) continue;  // an element of the previous page, not yet replaced
-    const r = e.getBoundingClientRect(); if (r.width > 0 && r.height > 0) return performance.now(); }
+    const r = e.getBoundingClientRect(); if (!(r.width > 0 && r.height > 0)) continue;
+    if (e.__ccSeen === undefined) { e.__ccSeen = performance.now(); continue; }
+    return performance.now(); }
   return false; }"""
+# the end of the last main-thread task longer than 50 ms (installed in every page of a context)
+LONG_TASKS_JS = """window.__ccLastLongTask = 0;
+new PerformanceObserver(l => { for (const e of l.getEntries())
+  window.__ccLastLongTask = Math.max(window.__ccLastLongTask, e.startTime + e.duration); })
+  .observe({type: 'longtask', buffered: true});"""
+SETTLED_JS = "() => performance.now() - window.__ccLastLongTask > 500"
 
 
-def page_switches(browser, base: str, reps: int, code: str) -> dict[str, list[float]]:
+def page_switches(browser, base: str, reps: int, code: str, settled: bool = False) -> dict[str, list[float]]:
     """The app open in one tab (as a visitor uses it): click a page in the sidebar
     navigation, time from the click to the new page's first chart drawn. This is
-    how the peers were measured ("first chart after choosing a page")."""
+    how the peers were measured ("first chart after choosing a page").
+    The click comes as soon as the previous page's script run has finished, or, with
+    `settled`, once the previous page has settled (no main-thread task over 50 ms for
+    0.5 s: a visitor reads a page before choosing the next one)."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    ctx.add_init_script(LONG_TASKS_JS)
     out: dict[str, list[float]] = {stem: [] for stem in TITLES}
     try:
         page = ctx.new_page()
@@ -144,6 +196,8 @@ def page_switches(browser, base: str, reps: int, code: str) -> dict[str, list[fl
         for rep in range(reps + 1):  # the first round warms the server's caches
             for stem in order:
                 link, title = TITLES[stem]
+                if settled:
+                    page.wait_for_function(SETTLED_JS, timeout=120_000)
                 t0 = page.evaluate("performance.now()")
                 page.locator('[data-testid="stSidebarNav"] a', has_text=link).first.click()
                 t1 = page.wait_for_function(SWITCHED_JS, arg=[CHARTS[stem], title], timeout=120_000).json_value()
@@ -237,10 +291,31 @@ def run(cfg: Config, warehouse: str | None = None, title: str = "4. Browser (Pla
                       verdict(drawn.median, TARGET_FIRST_CHART_S), median_s=drawn.median, kind="first_chart")
                 s.add("navigation → script run finished", case, len(runs), *ready.ms(), "",
                       median_s=ready.median, kind="ready")
-            for stem, samples in page_switches(browser, url, 1 if cfg.smoke else cfg.qr, "62119").items():
-                st_ = Stats(samples)
-                s.add("page chosen in the sidebar → first chart drawn", f"{stem} — commune 62119", len(samples),
-                      *st_.ms(), verdict(st_.median, TARGET_FIRST_CHART_S), median_s=st_.median, kind="switch")
+                back = Stats([first_chart(browser, f"{url}/{path}?territoire={code}", sel, returning=True)[0]
+                              for _ in range(cfg.qr)])
+                s.add("returning visitor, new tab → first chart drawn", case, len(back.samples), *back.ms(),
+                      verdict(back.median, TARGET_FIRST_CHART_S), median_s=back.median, kind="first_chart_cached")
+            if not cfg.smoke:
+                cold = "demographie"
+                runs = [cold_milestones(browser, f"{url}/{paths[cold]}?territoire=62119", CHARTS[cold])
+                        for _ in range(cfg.qr)]
+                for key, label in (("dom_ready", "Streamlit's scripts parsed (DOMContentLoaded)"),
+                                   ("plotly_requested", "Plotly chunk requested (first chart element received)"),
+                                   ("plotly_loaded", "Plotly chunk loaded"), ("first_chart", "first chart drawn")):
+                    ms = Stats([r[key] / 1000 for r in runs if r.get(key) is not None])
+                    s.add(f"cold load, where the time goes: {label}", f"{cold} — commune 62119", len(ms.samples),
+                          *ms.ms(), "", median_s=ms.median, kind="milestone")
+                s.notes.append(f"cold load of {cold}: {runs[0]['scripts']} script files, "
+                               f"{runs[0]['script_bytes'] / 1e6:.1f} MB of JavaScript (uncompressed by Streamlit; "
+                               "the nginx of deploy/ compresses it).")
+            for settled, label in ((False, "as soon as the previous page's script finished"),
+                                   (True, "once the previous page settled")):
+                for stem, samples in page_switches(browser, url, 1 if cfg.smoke else cfg.qr, "62119",
+                                                   settled).items():
+                    st_ = Stats(samples)
+                    s.add(f"page chosen in the sidebar → first chart drawn ({label})", f"{stem} — commune 62119",
+                          len(samples), *st_.ms(), verdict(st_.median, TARGET_FIRST_CHART_S), median_s=st_.median,
+                          kind="switch_settled" if settled else "switch")
             if len(names) == 2:
                 ch = Stats(commune_changes(browser, url, cfg.qr, names))
                 s.add("commune change (sidebar picker) → updated chart", "demographie — 62119 ↔ 62498",
@@ -260,8 +335,12 @@ def run(cfg: Config, warehouse: str | None = None, title: str = "4. Browser (Pla
                 s.add("server RSS, sessions closed (+3 s)", "", 1, "", "", f"{tree_rss_mb(pid):.0f} MB")
         finally:
             browser.close()
-    s.notes.append("first chart = `performance.now()` (from navigation start) when the first chart has a non-zero "
-                   "size, in a new browser context (empty HTTP cache, new Streamlit session), after one untimed "
-                   "visit of every page (warm server caches). Plotly pages: `.js-plotly-plot .main-svg`; Accueil: "
-                   "the deck.gl canvas; Sources: the first dataframe; Commune without a commune: its picker.")
+    s.notes.append("first chart = `performance.now()` (from navigation start) one animation frame after the first "
+                   "chart appeared with a non-zero size (so that deck.gl's first render of the map is counted), in "
+                   "a new browser context (empty HTTP cache, new Streamlit session), after one untimed visit of "
+                   "every page (warm server caches). Plotly pages: `.js-plotly-plot .main-svg`; Accueil: the "
+                   "deck.gl canvas; Sources: the first dataframe; Commune without a commune: its picker. "
+                   "Returning visitor: the same address opened once in that context before (Streamlit's "
+                   "content-hashed scripts are served `immutable`, so they come from the HTTP cache), then in "
+                   "a new tab (new session).")
     return s

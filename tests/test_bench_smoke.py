@@ -29,7 +29,7 @@ def test_every_benchmark_runs_and_reports_its_section(smoke):
     titles = [s["title"] for s in data["sections"]]
     assert titles[0] == "Machine"
     for prefix in ("1. ETL", "2. Named queries", "3. Page reruns", "4. Browser", "5. Exports",
-                   "6. Scale: ETL", "6. Scale: named queries", "6. Scale: page reruns"):
+                   "6. Scale: ETL", "6. Scale: named queries", "6. Scale: page reruns", "6. Scale: browser"):
         assert any(t.startswith(prefix) for t in titles), (prefix, titles)
     assert not any("FAILED" in t for t in titles)
     for title in titles:
@@ -59,7 +59,7 @@ def test_sections_hold_measurements(smoke):
     browser = by["4. Browser"]
     if browser["data"]:
         kinds = {r.get("kind") for r in browser["data"]}
-        assert {"first_chart", "change", "rss"} <= kinds
+        assert {"first_chart", "first_chart_cached", "switch", "switch_settled", "change", "rss"} <= kinds
     else:
         assert any("not measured" in n for n in browser["notes"])
     exports = {r.get("fmt") for r in by["5. Exports"]["data"]}

@@ -109,6 +109,24 @@ def test_one_visitor_stays_on_one_process_and_both_processes_serve(served):
     assert len(set().union(*routes.values())) == 2
 
 
+def test_javascript_is_sent_compressed(served):
+    """Streamlit sends its scripts uncompressed; behind nginx a browser that accepts gzip gets them gzipped."""
+    import gzip
+
+    url = served[0]
+    with urllib.request.urlopen(url + "/", timeout=30) as r:
+        html = r.read().decode("utf-8")
+    script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', html)
+    assert script, html[:500]
+    plain = urllib.request.urlopen(url + "/" + script.group(1), timeout=30).read()
+    req = urllib.request.Request(url + "/" + script.group(1), headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.headers.get("Content-Encoding") == "gzip"
+        body = r.read()
+    assert len(body) < len(plain) / 2
+    assert gzip.decompress(body) == plain
+
+
 def test_sigterm_stops_everything_it_started(served):
     url, run_dir, proc, app_pids = served
     nginx_pid = int((run_dir / "nginx.pid").read_text())
