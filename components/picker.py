@@ -1,6 +1,8 @@
 """Sidebar territory picker and commune search (accent/case-insensitive, postal code)."""
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from components import state
@@ -22,9 +24,16 @@ def label(row) -> str:
     return f"{nom} ({row['code']})"
 
 
-def _options() -> tuple[list[str], dict[str, str]]:
+def _options() -> tuple[tuple[str, ...], dict[str, str]]:
+    """Codes and labels of every selectable territory, built once per warehouse build
+    (≈ 9 ms on every rerun of every page with 892 communes); shared: read only."""
+    return _options_for(str((access.build_info() or {}).get("built_at", "")))
+
+
+@functools.lru_cache(maxsize=2)
+def _options_for(built_at: str) -> tuple[tuple[str, ...], dict[str, str]]:
     rows = access.selectable().to_dict("records")
-    return [r["code"] for r in rows], {r["code"]: label(r) for r in rows}
+    return tuple(r["code"] for r in rows), {r["code"]: label(r) for r in rows}
 
 
 def _picked() -> None:

@@ -1,24 +1,24 @@
 """Accueil: key figures of the selected territory and the map of its communes."""
-import pandas as pd
 import streamlit as st
 
 from components import cards, charts, downloads, layout, maps, state
-from components import format as fmt
 from datasets import access
 
 COMMUNE_PAGE = "pages/commune.py"
 
 
-@st.cache_data(max_entries=32, show_spinner="Préparation de la carte…")
-def carte_communes(indicateur: str, millesime: int, niveau: str, code: str, built_at: str):
-    """The values and the coloured GeoJSON of one map (the costly join, done once)."""
-    ind = access.indicateur(indicateur)
-    df = access.carte(indicateur, millesime, niveau, code)
-    geo = maps.subset(access.geojson(), df["code"])
-    unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
-    coloured = maps.colour_features(geo, df, unite, dec)
-    static = maps.static_choropleth(geo, df, f"{ind['libelle']} ({millesime})", unite, dec)
-    return df, coloured, static
+def carte_communes(indicateur: str, millesime: int, niveau: str, code: str, built_at: str) -> maps.Carte:
+    """The map of one indicator, vintage and perimeter: its deck spec, static figure, legend
+    and table are built once per warehouse build and shared by every session (the join,
+    colouring and serialisation of 892 communes took ~0.3 s, redone on every rerun)."""
+    def build() -> maps.Carte:
+        with st.spinner("Préparation de la carte…"):
+            ind = access.indicateur(indicateur)
+            df = access.carte(indicateur, millesime, niveau, code)
+            unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
+            return maps.build_carte(access.geojson(), df, ind["libelle"], f"{ind['libelle']} ({millesime})", unite, dec)
+
+    return maps.carte_partagee(("accueil", indicateur, millesime, niveau, code, built_at), build)
 
 
 def perimetre(selection) -> tuple[str, str]:
@@ -52,32 +52,30 @@ with col_mil:
 
 niveau, code = perimetre(selection)
 build = access.build_info()
-df, coloured, static = carte_communes(indicateur, int(millesime), niveau, code, str(build.get("built_at")))
-unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
+carte = carte_communes(indicateur, int(millesime), niveau, code, str(build.get("built_at")))
+df = carte.donnees  # shared: read only
 titre = f"{ind['libelle']} ({millesime})"
 demo = bool(df["demo"].any())
-edges = maps.classes(df["valeur"])
 
 st.subheader(titre)
-if len(edges) < 2:
+if len(carte.edges) < 2:
     st.info("Aucune valeur disponible pour cet indicateur à ce niveau : la carte ne peut pas être colorée.")
 event = st.pydeck_chart(
-    maps.deck_choropleth(coloured, ind["libelle"]),
+    carte.deck(),
     on_select="rerun",
     selection_mode="single-object",
     key=f"carte_{indicateur}_{millesime}_{code}",
     alt=f"Carte des communes : {titre}. Le tableau des valeurs est dans « Voir les données ».",
 )
-st.markdown(maps.legend_markdown(maps.legend(edges, unite, dec), bool(df["valeur"].isna().any())), unsafe_allow_html=True)
+st.markdown(carte.legende, unsafe_allow_html=True)
 st.caption("Classes par quantiles. Cliquez sur une commune pour ouvrir sa fiche.")
 source_ids = [s for s in ind.get("source_ids") or [] if isinstance(s, str)]
 layout.source_caption(source_ids, demo, millesime)
 
-table = pd.DataFrame({"Commune": df["nom"], "Code": df["code"], ind["libelle"]: [fmt.valeur(v, unite, dec, s) for v, s in zip(df["valeur"], df["statut"])]})
 with st.expander("Voir les données (texte)"):
-    st.dataframe(table, hide_index=True)
+    st.dataframe(carte.table, hide_index=True)
 meta = charts.meta(titre, selection.code, selection.nom, indicateur, millesime, layout.source_text(source_ids), demo, [ind], f"Carte des communes ({len(df)}) : {titre}", charts.agence(build))
-downloads.chart_downloads(static, df, meta, f"carte_{indicateur}")
+downloads.chart_downloads(carte.static, df, meta, f"carte_{indicateur}")
 
 clic = maps.selected_code(event)
 if clic and clic != selection.code and access.territoire(clic, "commune"):

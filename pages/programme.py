@@ -72,18 +72,25 @@ table = charts.table_jours(fig.data[0].y, fig.data[0].x, "Territoire")
 montrer(fig, table, table, "territoires", "programme_territoires")
 
 epci = charts.jours_par_epci(programme, territoires)
-carte = charts.carte_epci(access.communes(), epci)
+titre = "Jours consacrés à chaque intercommunalité, programme 2018"
+
+
+def construire_carte() -> maps.Carte:
+    communes = charts.carte_epci(access.communes(), epci).assign(statut=None)
+    return maps.build_carte(access.geojson(), communes, "Jours de l'EPCI", titre, "jours", 1)
+
+
+# the same for every selection and session: built once per warehouse build
+carte = maps.carte_partagee(("programme", str(access.build_info().get("built_at"))), construire_carte)
 st.subheader("Carte : jours consacrés à chaque intercommunalité")
-couleurs = maps.colour_features(access.geojson(), carte, "jours", 1)
-st.pydeck_chart(maps.deck_choropleth(couleurs, "Jours de l'EPCI"), key="carte_epci")
-st.html(charts.legende_html(maps.legend(maps.classes(carte["valeur"]), "jours", 1), "Jours de l'intercommunalité"))
+st.pydeck_chart(carte.deck(), key="carte_epci")
+st.html(charts.legende_html(maps.legend(carte.edges, "jours", 1), "Jours de l'intercommunalité"))
 st.caption(f"{SOURCE} · chaque commune prend la couleur de son intercommunalité (dossiers nommant l'EPCI "
            "ou l'une de ses communes) ; les dossiers du PMA, du PETR et de tout le territoire n'y sont pas comptés.")
 table = charts.table_jours(epci["nom"], epci["jours"], "Intercommunalité")
 with st.expander("Voir les données (texte)"):
     st.dataframe(table, hide_index=True)
-titre = "Jours consacrés à chaque intercommunalité, programme 2018"
-downloads.chart_downloads(sections.figure(maps.static_choropleth, access.geojson(), carte, titre, "jours", 1), carte,
+downloads.chart_downloads(carte.static, carte.donnees.drop(columns="statut"),
                    charts.meta(titre, selection.code, selection.nom, "programme_carte", 2018, SOURCE, False,
                                alt=charts.texte_alternatif(table), agence=agence_nom), "carte_epci")
 

@@ -78,3 +78,55 @@ def test_static_choropleth_has_one_trace_per_class_plus_no_data():
     assert fig.layout.separators == ", "
     assert fig.layout.title.text == "Population"
     assert fig.layout.legend.title.text == "habitants"
+
+
+def test_deck_spec_is_the_same_json_as_pydeck_without_indentation():
+    deck = maps.deck_choropleth(maps.colour_features(GEO, DF, "habitants", 0), libelle="Population")
+    spec = maps.deck_spec(deck)
+    assert json.loads(spec) == json.loads(deck.to_json())
+    assert "\n" not in spec and len(spec) < len(deck.to_json())
+    shown = maps.SpecDeck(spec, deck._tooltip)
+    assert shown.to_json() is spec and shown._tooltip == deck._tooltip
+
+
+def test_colour_features_shares_geometry_but_not_properties():
+    out = maps.colour_features(GEO, DF)
+    assert out["features"][0]["geometry"] == GEO["features"][0]["geometry"]
+    assert out["features"][0]["properties"] is not GEO["features"][0]["properties"]
+    assert GEO["features"][0]["properties"] == {"code": "62001", "nom": "Aa"}
+
+
+def test_build_carte_holds_the_deck_the_static_map_the_legend_and_the_table():
+    carte = maps.build_carte(GEO, DF, "Population", "Population (2021)", "habitants", 0)
+    deck = maps.deck_choropleth(maps.colour_features(GEO, DF, "habitants", 0), "Population")
+    assert json.loads(carte.spec) == json.loads(deck.to_json())
+    assert json.loads(carte.deck().to_json()) == json.loads(deck.to_json())
+    assert carte.tooltip == deck._tooltip and carte.communes == 4
+    assert carte.edges == maps.classes(DF["valeur"])
+    assert maps.NO_DATA_LABEL in carte.legende  # a commune without value
+    assert carte.static.layout.title.text == "Population (2021)"
+    assert list(carte.table.columns) == ["Commune", "Code", "Population"]
+    assert carte.table["Population"].tolist()[-1] == "secret statistique"
+
+
+def test_shared_maps_are_built_once_and_bounded_by_communes(monkeypatch):
+    from collections import OrderedDict
+
+    monkeypatch.setattr(maps, "_CARTES", OrderedDict())
+    monkeypatch.setattr(maps, "CARTES_MAX_COMMUNES", 10)
+    built = []
+
+    def builder(n):
+        def build():
+            built.append(n)
+            return maps.Carte(DF, "{}", {}, None, [], "", DF, n)
+        return build
+
+    a = maps.carte_partagee(("a",), builder(4))
+    assert maps.carte_partagee(("a",), builder(4)) is a and built == [4]
+    maps.carte_partagee(("b",), builder(4))
+    maps.carte_partagee(("a",), builder(4))  # a becomes the most recent
+    maps.carte_partagee(("c",), builder(4))  # 12 communes > 10: the least recent (b) goes
+    assert list(maps._CARTES) == [("a",), ("c",)]
+    maps.carte_partagee(("big",), builder(50))  # alone over the budget: kept, the others go
+    assert list(maps._CARTES) == [("big",)]

@@ -86,3 +86,20 @@ def test_hostile_params_give_a_french_message_and_the_whole_territory():
     assert at.query_params["territoire"] == "AULA"
     assert at.selectbox(key="choix_indicateur").value == "population"
     assert len(features(at)) == len(access.communes())
+
+
+def test_the_map_is_built_once_and_shared_by_sessions(monkeypatch):
+    from collections import OrderedDict
+
+    from components import maps
+
+    monkeypatch.setattr(maps, "_CARTES", OrderedDict())
+    calls = []
+    original = maps.build_carte
+    monkeypatch.setattr(maps, "build_carte", lambda *a, **k: calls.append(a[2]) or original(*a, **k))
+    first = run(territoire="62119")
+    second = run(territoire="62119")  # another session
+    second.run()  # and a rerun
+    assert not first.exception and not second.exception
+    assert len(calls) == 1
+    assert first.get("deck_gl_json_chart")[0].proto.json == second.get("deck_gl_json_chart")[0].proto.json
