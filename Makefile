@@ -17,8 +17,12 @@ install: $(STAMP)
 warehouse: $(STAMP)
 	$(PY) -m etl ensure
 
+# memory settings of the app process (deploy/server.env, also read by deploy/serve.sh and
+# loadtest/server.py), unless already set in the environment
+SERVER_ENV := $(foreach v,$(shell grep -E '^[A-Z_][A-Z0-9_]*=' deploy/server.env),$(if $(filter environment%,$(origin $(firstword $(subst =, ,$(v))))),,$(v)))
+
 run: warehouse
-	$(PY) -m streamlit run app.py --server.address 0.0.0.0 --browser.gatherUsageStats false
+	env $(SERVER_ENV) $(PY) -m streamlit run app.py --server.address 0.0.0.0 --browser.gatherUsageStats false
 
 # Debian packages pip cannot install: Chromium (kaleido images, PDF, browser tests) and poppler.
 system:

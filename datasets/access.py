@@ -92,7 +92,10 @@ def _open(directory: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
         h = hashlib.sha256(path.read_bytes()).hexdigest()
         if h != digest:
             raise WarehouseError(f"Entrepôt corrompu : {name} a été modifié. Reconstruisez-le avec `python -m etl build`.")
-    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"})
+    # threads=1: the tables are small (< 1 MB of Parquet) and every query is serialised by
+    # _State.lock anyway; DuckDB's extra worker thread only cost memory (~5 MB RSS)
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false",
+                                             "threads": 1})
     for table in _TABLES:
         con.execute(f"create table {table} as select * from read_parquet(?)", [str(directory / f"{table}.parquet")])
     con.execute("create index valeurs_key on valeurs (indicateur, niveau, code)")

@@ -47,6 +47,13 @@ stop() {
 trap stop EXIT
 trap 'stop; exit 0' INT TERM
 
+# memory settings shared with `make run` and loadtest/server.py (deploy/server.env);
+# a variable already set in the environment wins
+while IFS='=' read -r key value || [[ -n $key ]]; do
+    [[ $key =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
+    [[ -n ${!key+x} ]] || export "$key=$value"
+done < "$ROOT/deploy/server.env"
+
 # one secret for all processes, so that a cookie signed by one is valid for the others
 export STREAMLIT_SERVER_COOKIE_SECRET=${STREAMLIT_SERVER_COOKIE_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 export CHIFFRES_CLEFS_WAREHOUSE=$WAREHOUSE

@@ -12,6 +12,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# memory settings of every app process, shared with `make run` and deploy/serve.sh
+SERVER_ENV_FILE = ROOT / "deploy" / "server.env"
+
+
+def server_env(base: dict | None = None) -> dict[str, str]:
+    """The environment of an app process: `base` (default os.environ) plus the KEY=VALUE
+    lines of deploy/server.env that `base` does not already set."""
+    env = dict(os.environ if base is None else base)
+    for line in SERVER_ENV_FILE.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            env.setdefault(key, value)
+    return env
 
 
 def free_port() -> int:
@@ -45,7 +58,7 @@ def streamlit_server(startup_limit_s: float = 120, warehouse: str | None = None,
     """Yield (url, pid); only this process is stopped on exit (by its pid).
     `warehouse` points the server at another warehouse (benchmarks of other territories)."""
     port = free_port()
-    env = dict(os.environ)
+    env = server_env()
     if warehouse:
         env["CHIFFRES_CLEFS_WAREHOUSE"] = warehouse
     log = tempfile.NamedTemporaryFile("w", prefix=f"{prefix}-streamlit-", suffix=".log", delete=False)

@@ -109,6 +109,14 @@ def test_one_visitor_stays_on_one_process_and_both_processes_serve(served):
     assert len(set().union(*routes.values())) == 2
 
 
+def test_app_processes_run_with_the_server_env(served):
+    """serve.sh exports deploy/server.env (malloc arenas) to every app process."""
+    app_pids = served[3]
+    for pid in app_pids:
+        env = Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
+        assert "MALLOC_ARENA_MAX=2" in env, pid
+
+
 def test_javascript_is_sent_compressed(served):
     """Streamlit sends its scripts uncompressed; behind nginx a browser that accepts gzip gets them gzipped."""
     import gzip

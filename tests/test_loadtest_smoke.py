@@ -110,3 +110,36 @@ def test_first_visitor_of_a_fresh_server_opening_a_page_by_its_address(fresh_ser
     assert not res.exceptions and not res.errors
     assert res.titles == ["Commune : Béthune"]
     assert "Territoire" in session.widgets  # app.py ran (sidebar), not the page file on its own
+
+
+def _server_env_file() -> dict[str, str]:
+    pairs = {}
+    for line in (ROOT / "deploy" / "server.env").read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            pairs[key] = value
+    return pairs
+
+
+def test_server_env_file_sets_the_malloc_arenas():
+    assert _server_env_file().get("MALLOC_ARENA_MAX") == "2"
+
+
+def test_test_and_benchmark_servers_run_with_the_server_env(server):
+    """The process started by loadtest.server has deploy/server.env in its environment."""
+    _, pid = server
+    env = dict(item.split("=", 1) for item in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0") if "=" in item)
+    for key, value in _server_env_file().items():
+        assert env.get(key) == value, key
+
+
+def test_make_run_uses_the_server_env_and_the_environment_wins():
+    import os
+    env = {k: v for k, v in os.environ.items() if k not in _server_env_file()}
+    out = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=60).stdout
+    line = next(l for l in out.splitlines() if "streamlit run app.py" in l)
+    assert "MALLOC_ARENA_MAX=2" in line
+    out = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True,
+                         env={**env, "MALLOC_ARENA_MAX": "4"}, timeout=60).stdout
+    line = next(l for l in out.splitlines() if "streamlit run app.py" in l)
+    assert "MALLOC_ARENA_MAX=2" not in line

@@ -7,9 +7,6 @@ import re
 import unicodedata
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from components.chart_meta import ChartMeta
 from components.format import STATUTS
@@ -72,6 +69,9 @@ def _cell(value):
 
 
 def _data_sheet(ws, data: pd.DataFrame, meta: ChartMeta) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     formats = {col: _number_format(col, data[col]) for col in data.columns}
     out = table(data, meta)
     ws.append(list(out.columns))
@@ -90,6 +90,8 @@ def _data_sheet(ws, data: pd.DataFrame, meta: ChartMeta) -> None:
 
 
 def _sources_sheet(ws, meta: ChartMeta) -> None:
+    from openpyxl.styles import Font, PatternFill
+
     bold = Font(bold=True)
     rows = [("Titre", meta.titre), ("Territoire", f"{meta.territoire_nom} ({meta.territoire_code})"),
             ("Millésime", meta.millesime), ("Source", meta.source)]
@@ -116,6 +118,10 @@ def _sources_sheet(ws, meta: ChartMeta) -> None:
 
 
 def xlsx_bytes(data: pd.DataFrame, meta: ChartMeta) -> bytes:
+    # openpyxl (≈ 6 MB resident once imported) is only needed when a visitor clicks "XLSX":
+    # imported here, not when every page renders its download buttons
+    from openpyxl import Workbook
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Données"
