@@ -193,12 +193,16 @@ _WIDE_BOMS = {
 }
 
 
-def sniff(member: Member) -> tuple[list[str], str]:
+def sniff(member: Member, *, whole: bool = True, encoding: str | None = None) -> tuple[list[str], str]:
     """(column names, encoding for Arrow) of a `;` table, checked before any
     parsing: empty file, UTF-16/32 or binary content, wrong separator,
     duplicated columns. UTF-8 is validated over the whole stream (chunk by
     chunk); anything else is Latin-1, which INSEE also used and which decodes
-    every byte, so only NUL bytes can tell a wrong encoding."""
+    every byte, so only NUL bytes can tell a wrong encoding.
+
+    `whole=False`: only the first 64 KiB are validated, so "utf8" is a guess
+    the caller checks while it parses (`Utf8Check`): a national zip is not
+    decompressed twice. `encoding`: the encoding already known (no check)."""
     name = member.name
     with member.open() as fh:
         head = fh.read(_SNIFF)
@@ -212,16 +216,18 @@ def sniff(member: Member) -> tuple[list[str], str]:
             raise InputError(
                 name, "octets nuls : fichier binaire (classeur renommé en .csv ?) ou encodé en UTF-16/UTF-32, "
                 "non pris en charge ; enregistrez-le en CSV UTF-8 séparé par des points-virgules", line=line)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        encoding = "utf8"
-        chunk = head
-        try:
-            while chunk:
-                decoder.decode(chunk)
-                chunk = fh.read(1 << 20)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            encoding = "latin-1"
+        if encoding is None:
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            encoding = "utf8"
+            chunk = head
+            try:
+                while chunk:
+                    decoder.decode(chunk)
+                    chunk = fh.read(1 << 20) if whole else b""
+                if whole:
+                    decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                encoding = "latin-1"
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     first = head.split(b"\n", 1)[0].decode("utf-8" if encoding == "utf8" else "latin-1", errors="replace").rstrip("\r")
@@ -243,17 +249,81 @@ def sniff(member: Member) -> tuple[list[str], str]:
     return columns, encoding
 
 
-def batches(member: Member, columns: list[str], encoding: str, include: list[str] | None = None) -> Iterator[pa.Table]:
+class Utf8Check:
+    """Whether a whole stream is UTF-8, found while it is read for parsing
+    (`batches(check=…)`), as `sniff` finds it in a pass of its own."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self.valid = True
+        self.eof = False
+
+    def wrap(self, fh: BinaryIO) -> "_CheckedStream":
+        return _CheckedStream(fh, self)
+
+    def feed(self, data: bytes, final: bool) -> None:
+        if self.valid:
+            try:
+                self._decoder.decode(data, final=final)
+            except UnicodeDecodeError:
+                self.valid = False
+        self.eof = self.eof or final
+
+    def whole_stream_valid(self, member: Member) -> bool:
+        """The verdict; when the stream was not read to its end (an error
+        stopped the parsing), the rest is read to know it."""
+        if self.eof or not self.valid:
+            return self.valid
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with member.open() as fh:
+            try:
+                while chunk := fh.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                return False
+        return True
+
+
+class _CheckedStream:
+    """A binary stream passed through to Arrow, every byte fed to a Utf8Check."""
+
+    def __init__(self, fh: BinaryIO, check: Utf8Check) -> None:
+        self._fh, self._check = fh, check
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        self._check.feed(data, final=not data and size != 0)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    @property
+    def closed(self) -> bool:
+        return self._fh.closed
+
+    def close(self) -> None:
+        pass  # the underlying stream is closed by its owner
+
+
+def batches(member: Member, columns: list[str], encoding: str, include: list[str] | None = None,
+            check: Utf8Check | None = None) -> Iterator[pa.Table]:
     """The rows of the table, a few MB at a time (every column a non-null
     string), so memory stays bounded whatever the file's size. A row with the
-    wrong number of cells (a file cut mid-line) is an error naming its line."""
+    wrong number of cells (a file cut mid-line) is an error naming its line.
+    `check`: fed with every byte of the stream (see `sniff(whole=False)`)."""
     bad_rows = []
 
     def on_invalid(row) -> str:
         bad_rows.append(row)
         return "error"
 
-    with member.open() as fh:
+    with member.open() as raw:
+        fh = check.wrap(raw) if check is not None else raw
         try:
             reader = pacsv.open_csv(
                 fh,
@@ -385,6 +455,63 @@ def convert_column(
     statut[secret.to_numpy(zero_copy_only=False)] = "secret"
     statut[empty.to_numpy(zero_copy_only=False)] = "manquant"
     return values, statut
+
+
+def convert_block(
+    name: str,
+    table: pa.Table,
+    columns: list[str],
+    allow_negative: list[bool],
+    keep: list[int],
+    *,
+    first_row: int = 0,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`convert_column` on every column of `columns` (each checked the same way),
+    returning (values, statut) for the columns at the positions `keep` only.
+
+    A national file is ~240 columns per batch: they are converted as one
+    column-after-column array in a few Arrow calls instead of ~10 calls per
+    column (BENCHMARKS.md, ETL). Cells written as Arrow reads numbers (no
+    spaces, no decimal comma) are converted directly; anything else, and any
+    problem, goes through `convert_column` column by column, which gives the
+    same values and raises the same error at the same cell."""
+    rows = table.num_rows
+
+    def one_by_one() -> list[tuple[np.ndarray, np.ndarray]]:
+        out = {}
+        for i, column in enumerate(columns):
+            converted = convert_column(name, table.column(column), column, allow_negative=allow_negative[i],
+                                       first_row=first_row)
+            if i in keep:
+                out[i] = converted
+        return [out[i] for i in keep]
+
+    if not columns or rows == 0:
+        return one_by_one()
+    cells = pa.chunked_array([chunk for c in columns for chunk in table.column(c).chunks], type=pa.string())
+    empty = pc.equal(cells, "")
+    secret = pc.equal(cells, "s")
+    blank = pc.or_(empty, secret)
+    try:
+        values = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), cells), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return one_by_one()  # spaces, decimal commas, or a value that is not a number
+    values = np.asarray(values.to_numpy(zero_copy_only=False), dtype="float64").reshape(len(columns), rows)
+    blank_np = blank.to_numpy(zero_copy_only=False).reshape(len(columns), rows)
+    if not np.isfinite(values[~blank_np]).all():
+        return one_by_one()
+    no_negative = ~np.asarray(allow_negative, dtype=bool)
+    if (values[no_negative] < 0).any():
+        return one_by_one()
+    empty_np = empty.to_numpy(zero_copy_only=False).reshape(len(columns), rows)
+    secret_np = secret.to_numpy(zero_copy_only=False).reshape(len(columns), rows)
+    out = []
+    for i in keep:
+        statut = np.full(rows, None, dtype=object)
+        statut[secret_np[i]] = "secret"
+        statut[empty_np[i]] = "manquant"
+        out.append((values[i].copy(), statut))
+    return out
 
 
 def century(yy: str) -> int:
