@@ -24,31 +24,50 @@ from components.downloads import chart_downloads
 from datasets import access
 
 
-_FIGURES: OrderedDict[str, go.Figure] = OrderedDict()
-_FIGURES_LOCK = threading.Lock()
-_FIGURES_MAX = 256  # a few tens of KB a figure: the cache stays within ~15 MB
+class _Memo:
+    """A bounded LRU of results shared read-only by every rerun and session, keyed by a
+    digest of the pickled inputs: ~0.1 ms, where Streamlit's own argument hashing of
+    DataFrames costs ~1.7 ms a call."""
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, build, args: tuple, kwargs: dict):
+        name = f"{build.__module__}.{build.__qualname__}"
+        key = hashlib.blake2b(pickle.dumps((name, args, kwargs), protocol=5), digest_size=16).hexdigest()
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = build(*args, **kwargs)
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+_FIGURES = _Memo(256)  # a figure is ~70 KB: at most ~19 MB
+# what a section shows (its figure, text table, export metadata): a few KB besides the figure
+_SECTIONS = _Memo(256)
 
 
 def figure(builder, *args, **kwargs) -> go.Figure:
     """A figure built once per distinct input and shared read-only by every rerun
     and session (exports annotate a copy). Building plotly figures dominates page
-    reruns. The key is a digest of the pickled inputs: ~0.1 ms, where Streamlit's
-    own argument hashing of DataFrames costs ~1.7 ms a call. Bounded (LRU).
+    reruns. Bounded (LRU).
     `builder`: a function returning a plotly figure, or the name of one in `charts`."""
     build = getattr(charts, builder) if isinstance(builder, str) else builder
-    name = f"{build.__module__}.{build.__qualname__}"
-    key = hashlib.blake2b(pickle.dumps((name, args, kwargs), protocol=5), digest_size=16).hexdigest()
-    with _FIGURES_LOCK:
-        fig = _FIGURES.get(key)
-        if fig is not None:
-            _FIGURES.move_to_end(key)
-            return fig
-    fig = build(*args, **kwargs)
-    with _FIGURES_LOCK:
-        _FIGURES[key] = fig
-        while len(_FIGURES) > _FIGURES_MAX:
-            _FIGURES.popitem(last=False)
-    return fig
+    return _FIGURES.get(build, args, kwargs)
+
+
+def _prepared(build, *args, **kwargs):
+    """The data part of a section (queries, pandas presentation, figure, metadata), computed
+    once per distinct input and warehouse build and shared read-only: what remains of a
+    rerun is sending the elements. The warehouse build is part of the key because the
+    inputs name data (indicator, territories) rather than carry it."""
+    built_at = str((access.build_info() or {}).get("built_at", ""))
+    return _SECTIONS.get(build, (built_at,) + args, kwargs)
 
 
 def afficher(fig: go.Figure, donnees: pd.DataFrame, table: pd.DataFrame, m: ChartMeta, key: str,
@@ -63,12 +82,17 @@ def afficher(fig: go.Figure, donnees: pd.DataFrame, table: pd.DataFrame, m: Char
 
 def comparer(ind: dict, selection, territoires: tuple, key: str, agence: str = "") -> None:
     """One catalogue indicator, latest vintage, the selection next to its reference levels."""
+    shown = _prepared(_comparer, ind, selection, territoires, agence)
+    if isinstance(shown, str):
+        st.info(shown)
+        return
+    afficher(*shown[:4], key, *shown[4:])
 
 
+def _comparer(built_at: str, ind, selection, territoires: tuple, agence: str):
     df = access.valeurs((ind["indicateur"],), territoires)
     if df.empty:
-        st.info(f"{ind['libelle']} : non disponible pour ce territoire.")
-        return
+        return f"{ind['libelle']} : non disponible pour ce territoire."
     df = completer(df, territoires, _noms(territoires))
     unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
     millesime = int(df["millesime"].max())
@@ -77,28 +101,32 @@ def comparer(ind: dict, selection, territoires: tuple, key: str, agence: str = "
     table = table_texte(df, {"nom": "Territoire", "valeur": ind["libelle"]}, unite, dec)
     m = meta(titre, selection.code, selection.nom, ind["indicateur"], millesime,
              _source_line(df), bool(df["demo"].any()), [ind], texte_alternatif(table), agence)
-    afficher(fig, df, table, m, key, list(df["source_id"].dropna().unique()), millesime)
+    return fig, df, table, m, list(df["source_id"].dropna().unique()), millesime
 
 
 def chiffres(indicateurs: pd.DataFrame, territoires: tuple) -> None:
     """Counts of several catalogue indicators as a text table (territories of very different
     sizes read better in a table than in bars), with their sources under it."""
+    shown = _prepared(_chiffres, indicateurs, territoires)
+    if isinstance(shown, str):
+        st.info(shown)
+        return
+    table, source_ids, demo = shown
+    st.dataframe(table, hide_index=True)
+    layout.source_caption(source_ids, demo)
 
 
+def _chiffres(built_at: str, indicateurs: pd.DataFrame, territoires: tuple):
     df = access.valeurs(tuple(indicateurs["indicateur"]), territoires)
     if df.empty:
-        st.info("Données non disponibles pour ce territoire.")
-        return
+        return "Données non disponibles pour ce territoire."
     df = completer(df, territoires, _noms(territoires), list(indicateurs["indicateur"]))
-    st.dataframe(tableau_valeurs(df, indicateurs), hide_index=True)
-    layout.source_caption(list(df["source_id"].dropna().unique()), bool(df["demo"].any()))
+    return tableau_valeurs(df, indicateurs), list(df["source_id"].dropna().unique()), bool(df["demo"].any())
 
 
 def croissance(ind, serie: pd.DataFrame, selection, references: list[dict], agence: str = "") -> None:
     """Mean annual growth between consecutive vintages of the selection, then over the
     vintages it shares with its reference levels, compared."""
-
-
     sources = list(serie["source_id"].dropna().unique())
     demo = bool(serie["demo"].any()) if len(serie) else False
     libelle = str(ind["libelle"]).lower()
@@ -127,12 +155,10 @@ def croissance(ind, serie: pd.DataFrame, selection, references: list[dict], agen
 
 
 def _noms(territoires: tuple) -> dict[str, str]:
-
     return {c: (access.territoire(c, n) or {}).get("nom", c) for n, c in territoires}
 
 
 def _source_line(df: pd.DataFrame) -> str:
-
     return layout.source_text(list(df["source_id"].dropna().unique()))
 
 
@@ -144,8 +170,17 @@ def structure(cat: pd.DataFrame, categories: list[str], total: str, selection, t
     Labels come from the catalogue (`prefixe` is removed: "Population de 0 à 14 ans" ->
     "0 à 14 ans") unless `libelles` gives shorter ones; stacked bars per territory, or
     grouped bars per category."""
+    shown = _prepared(_structure, cat, categories, total, selection, territoires, key, titre, empile, reste,
+                      prefixe, agence, libelles)
+    if isinstance(shown, str):
+        st.info(shown)
+        return
+    afficher(*shown[:4], key, *shown[4:])
 
 
+def _structure(built_at: str, cat: pd.DataFrame, categories: list[str], total: str, selection, territoires: tuple,
+               key: str, titre: str, empile: bool, reste: str | None, prefixe: str, agence: str,
+               libelles: dict[str, str] | None):
     lib = cat.set_index("indicateur")["libelle"]
     labels = {c: (libelles or {}).get(c) or str(lib.get(c, c)).removeprefix(prefixe) for c in categories}
     df = access.valeurs(tuple(categories) + (total,), territoires)
@@ -153,8 +188,7 @@ def structure(cat: pd.DataFrame, categories: list[str], total: str, selection, t
         df = completer(df, territoires, _noms(territoires), list(categories) + [total])
     p = parts(df, labels, total, reste)
     if p.empty:
-        st.info(f"{titre} : non disponible pour ce territoire.")
-        return
+        return f"{titre} : non disponible pour ce territoire."
     millesime = int(df["millesime"].max())
     titre_m = f"{titre} ({millesime})"
     ordre = list(labels.values()) + ([reste] if reste else [])
@@ -167,20 +201,26 @@ def structure(cat: pd.DataFrame, categories: list[str], total: str, selection, t
     inds = [r for _, r in cat[cat["indicateur"].isin(categories + [total])].iterrows()]
     m = meta(titre_m, selection.code, selection.nom, key, millesime, _source_line(df),
              bool(df["demo"].any()), inds, texte_alternatif(table), agence)
-    afficher(fig, p, table, m, key, list(df["source_id"].dropna().unique()), millesime)
+    return fig, p, table, m, list(df["source_id"].dropna().unique()), millesime
 
 
 def evolution(ind, selection, key: str, agence: str = "") -> pd.DataFrame:
     """The selection's series of one indicator over every vintage; returns the series.
 
     With a single vintage, says that no evolution can be shown rather than drawing a dot."""
+    serie, shown = _prepared(_evolution, ind, selection, agence)
+    if isinstance(shown, str):
+        st.info(shown)
+    else:
+        afficher(*shown[:4], key, *shown[4:])
+    return serie.copy()
 
 
+def _evolution(built_at: str, ind, selection, agence: str):
     s = access.serie(ind["indicateur"], selection.niveau, selection.code)
     ok = s[s["valeur"].notna()] if len(s) else s
     if len(ok) < 2:
-        st.info(f"{ind['libelle']} : un seul millésime disponible, l'évolution ne peut pas être montrée.")
-        return s
+        return s, f"{ind['libelle']} : un seul millésime disponible, l'évolution ne peut pas être montrée."
     unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
     d = s.assign(nom=selection.nom)
     debut, fin = int(s["millesime"].min()), int(s["millesime"].max())
@@ -189,5 +229,4 @@ def evolution(ind, selection, key: str, agence: str = "") -> pd.DataFrame:
     table = table_texte(d, {"millesime": "Millésime", "valeur": ind["libelle"]}, unite, dec)
     m = meta(titre, selection.code, selection.nom, ind["indicateur"], fin, _source_line(d),
              bool(d["demo"].any()), [ind], texte_alternatif(table), agence)
-    afficher(fig, d, table, m, key, list(d["source_id"].dropna().unique()), f"{debut} à {fin}")
-    return s
+    return s, (fig, d, table, m, list(d["source_id"].dropna().unique()), f"{debut} à {fin}")
