@@ -201,7 +201,8 @@ def build_carte(geojson: dict, df: pd.DataFrame, libelle: str, titre: str, unite
     edges = classes(df["valeur"])
     legende = legend_markdown(legend(edges, unite, decimales), bool(df["valeur"].isna().any()))
     table = pd.DataFrame({"Commune": df["nom"], "Code": df["code"],
-                          libelle: [fmt.valeur(v, unite, decimales, s) for v, s in zip(df["valeur"], df["statut"])]})
+                          libelle: [fmt.valeur(v, unite, decimales, s) for v, s in
+                                    zip(df["valeur"], df["statut"] if "statut" in df else [None] * len(df))]})
     return Carte(df, deck_spec(deck), deck._tooltip, static_choropleth(geo, df, titre, unite, decimales), edges,
                  legende, table, len(df))
 

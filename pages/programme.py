@@ -76,7 +76,7 @@ titre = "Jours consacrés à chaque intercommunalité, programme 2018"
 
 
 def construire_carte() -> maps.Carte:
-    communes = charts.carte_epci(access.communes(), epci).assign(statut=None)
+    communes = charts.carte_epci(access.communes(), epci)
     return maps.build_carte(access.geojson(), communes, "Jours de l'EPCI", titre, "jours", 1)
 
 
@@ -90,7 +90,7 @@ st.caption(f"{SOURCE} · chaque commune prend la couleur de son intercommunalit�
 table = charts.table_jours(epci["nom"], epci["jours"], "Intercommunalité")
 with st.expander("Voir les données (texte)"):
     st.dataframe(table, hide_index=True)
-downloads.chart_downloads(carte.static, carte.donnees.drop(columns="statut"),
+downloads.chart_downloads(carte.static, carte.donnees,
                    charts.meta(titre, selection.code, selection.nom, "programme_carte", 2018, SOURCE, False,
                                alt=charts.texte_alternatif(table), agence=agence_nom), "carte_epci")
 
