@@ -97,15 +97,11 @@ def browser_section(cfg: Config, warehouse: str, result: dict) -> Section:
                        notes=["not measured in smoke mode: the territory is the embedded one (section 4)"])
     sans = pages_without_charts(result)
     before_env = os.environ.get("CHIFFRES_CLEFS_WAREHOUSE")
-    before_charts = dict(browser.CHARTS)
     try:
-        browser.CHARTS.update({page: MESSAGE for page in sans})
-        s = browser.run(cfg, warehouse=warehouse, title=title, memory=False)
+        s = browser.run(cfg, warehouse=warehouse, title=title, memory=False, charts={page: MESSAGE for page in sans})
     except Exception:  # keep the other scale sections
         return Section(f"{title}: FAILED", [], notes=["```\n" + traceback.format_exc()[-3000:] + "```"])
     finally:  # browser.run points this process at the warehouse (env + access caches): undo it
-        browser.CHARTS.clear()
-        browser.CHARTS.update(before_charts)
         if before_env is None:
             os.environ.pop("CHIFFRES_CLEFS_WAREHOUSE", None)
         else:
