@@ -2,6 +2,7 @@
 demonstration data, compute every level, validate, publish atomically."""
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from datetime import datetime, timezone
@@ -225,6 +226,7 @@ def write(tables: dict, out: Path) -> None:
         "territory": {"code": terr.code, "nom": terr.nom, "agence": terr.agence_nom, "sigle": terr.agence_sigle},
         "territory_sha256": warehouse.sha256(terr.path) if terr.path else None,
         "inputs": tables["inputs"],
+        "fingerprint": tables.get("fingerprint"),
         "tables": {n: int(len(tables[n])) for n in ("territoires", "valeurs", "indicateurs", "sources", "programme", "agence")},
         "checksums": {f: warehouse.sha256(out / f) for f in sorted(p.name for p in out.iterdir())},
     }
@@ -235,31 +237,102 @@ def build(raw_dir: Path | None = None, target: Path | None = None, territory_pat
           ref_dir: Path | None = None, partners_dir: Path | None = None, log=print) -> Path:
     raw_dir = Path(raw_dir) if raw_dir else paths.raw_dir()
     target = Path(target) if target else paths.warehouse_dir()
+    # taken before reading: a file changed during the build makes the next `ensure` rebuild
+    stamp = fingerprint(raw_dir, territory_path, ref_dir, partners_dir)
     tables = compute(raw_dir, territory_path, ref_dir, partners_dir, log)
+    tables["fingerprint"] = stamp
     final = warehouse.publish(target, lambda d: write(tables, d), check_mod.check)
     log(f"Entrepôt publié : {target} -> {final.name}")
     return final
 
 
-def is_stale(target: Path | None = None, raw_dir: Path | None = None) -> str | None:
-    """Why the warehouse must be rebuilt, or None when it is up to date."""
-    target = Path(target) if target else paths.warehouse_dir()
+FINGERPRINT_VERSION = 1
+ETL_DIR = paths.ROOT / "etl"  # its *.py files make the code version
+# Not inputs of the build: written by `etl fetch`, or partial downloads.
+_NOT_INPUTS = {"fetch-log.json", "sources.toml", "sources.lock.toml"}
+
+
+def _hash_file(path: Path) -> str:
+    return warehouse.sha256(path)
+
+
+def _files_under(d: Path) -> list[Path]:
+    if not d.exists():
+        return []
+    return sorted(p for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                  and not p.name.startswith(".") and not p.name.endswith(".part") and p.name not in _NOT_INPUTS)
+
+
+def fingerprint(raw_dir: Path | None = None, territory_path: Path | None = None, ref_dir: Path | None = None,
+                partners_dir: Path | None = None) -> dict:
+    """What the warehouse is built from, by content (never by modification
+    time): the sha256 of every raw file (by its name under raw_dir), of every
+    other input (catalogue, variables, territory, reference and partner files)
+    and one hash of the ETL code (etl/**/*.py), recorded in build.json."""
     raw_dir = Path(raw_dir) if raw_dir else paths.raw_dir()
+    raw = {p.relative_to(raw_dir).as_posix(): _hash_file(p) for p in _files_under(raw_dir)}
+    others = [p for p in sorted(paths.DATASETS.glob("*.csv")) + sorted(paths.DATASETS.glob("*.toml"))
+              if p.name not in _NOT_INPUTS]
+    others += [Path(territory_path) if territory_path else paths.territory_file()]
+    others += _files_under(Path(ref_dir) if ref_dir else paths.reference_dir())
+    others += _files_under(Path(partners_dir) if partners_dir else paths.partners_dir())
+    inputs = {}
+    for p in others:
+        if p.is_file():
+            inputs[p.resolve().relative_to(paths.ROOT).as_posix() if p.resolve().is_relative_to(paths.ROOT)
+                   else str(p.resolve())] = _hash_file(p)
+    code = hashlib.sha256()
+    etl_dir = ETL_DIR
+    for p in _files_under(etl_dir):
+        if p.suffix == ".py":
+            code.update(p.relative_to(etl_dir).as_posix().encode() + b"\0" + _hash_file(p).encode() + b"\n")
+    return {"version": FINGERPRINT_VERSION, "raw": raw, "inputs": inputs, "code": code.hexdigest()}
+
+
+def _differences(old: dict, new: dict, what: str) -> list[str]:
+    out = []
+    gone = sorted(set(old) - set(new))
+    added = sorted(set(new) - set(old))
+    changed = sorted(k for k in set(old) & set(new) if old[k] != new[k])
+    for label, names in (("supprimé", gone), ("nouveau", added), ("modifié", changed)):
+        if names:
+            more = f" et {len(names) - 3} autre(s)" if len(names) > 3 else ""
+            out.append(f"{what} {label}{'s' if len(names) > 1 else ''} : {', '.join(names[:3])}{more}")
+    return out
+
+
+def is_stale(target: Path | None = None, raw_dir: Path | None = None) -> str | None:
+    """Why the warehouse must be rebuilt, or None when it is up to date. Decided
+    by content: the fingerprint of the inputs (see `fingerprint`) against the
+    one build.json records. A raw file deleted, added, or replaced (even by a
+    copy that keeps an old modification time) and a change of the ETL code all
+    trigger a rebuild."""
+    target = Path(target) if target else paths.warehouse_dir()
     info_path = target / "build.json"
     if not info_path.exists():
         return "aucun entrepôt construit"
-    info = json.loads(info_path.read_text(encoding="utf-8"))
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return "build.json illisible"
     if info.get("format_version") != FORMAT_VERSION:
         return "format d'entrepôt ancien"
-    newest = max((p.stat().st_mtime for p in _watched(raw_dir)), default=0)
-    if newest > info_path.stat().st_mtime:
-        return "des fichiers d'entrée sont plus récents que l'entrepôt"
-    return None
+    old = info.get("fingerprint")
+    if not isinstance(old, dict) or old.get("version") != FINGERPRINT_VERSION:
+        return "empreinte des fichiers d'entrée absente (entrepôt construit par une version antérieure)"
+    new = fingerprint(raw_dir)
+    reasons = _differences(old.get("raw", {}), new["raw"], "fichier Insee")
+    reasons += _differences(old.get("inputs", {}), new["inputs"], "fichier de données")
+    if old.get("code") != new["code"]:
+        reasons.append("code de la chaîne de traitement (etl/) modifié")
+    return " ; ".join(reasons) if reasons else None
 
 
 def _watched(raw_dir: Path):
-    yield from (p for p in paths.DATASETS.glob("*.csv"))
-    yield from (p for p in paths.DATASETS.glob("*.toml"))
-    for d in (paths.reference_dir(), paths.partners_dir(), raw_dir, paths.ROOT / "etl"):
-        if d.exists():
-            yield from (p for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    """Every file whose content decides the warehouse (see `fingerprint`)."""
+    raw_dir = Path(raw_dir)
+    yield from (p for p in sorted(paths.DATASETS.glob("*.csv")) if p.name not in _NOT_INPUTS)
+    yield from (p for p in sorted(paths.DATASETS.glob("*.toml")) if p.name not in _NOT_INPUTS)
+    for d in (paths.reference_dir(), paths.partners_dir(), raw_dir):
+        yield from _files_under(d)
+    yield from (p for p in _files_under(ETL_DIR) if p.suffix == ".py")

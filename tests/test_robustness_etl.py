@@ -408,3 +408,80 @@ def test_very_large_file_is_streamed_in_bounded_memory(tmp_path):
     assert n == 2 * codes  # P21_LOG and P21_RP only (P15_ and P10_ columns are not in the catalogue)
     assert float(out.split()[-1]) == pytest.approx(2 * codes * 1234.5678)
     assert growth_kb < 400 * 1024, f"peak RSS grew by {growth_kb / 1024:.0f} MB"
+
+
+# --- freshness by content: `etl ensure` compares checksums, never modification times ---------
+
+
+def test_fresh_copy_is_up_to_date(site):
+    assert build.is_stale(site.target, site.raw) is None
+    info = __import__("json").loads((site.target / "build.json").read_text(encoding="utf-8"))
+    fp = info["fingerprint"]
+    assert fp["raw"] == {} and len(fp["code"]) == 64
+    assert "datasets/catalogue.csv" in fp["inputs"] and "datasets/territory.toml" in fp["inputs"]
+
+
+def test_new_deleted_and_replaced_raw_files_trigger_a_rebuild(site):
+    raw = site.raw / NAME
+    raw.write_text(good_csv(), encoding="utf-8")
+    assert build.is_stale(site.target, site.raw) == f"fichier Insee nouveau : {NAME}"
+    build.build(raw_dir=site.raw, target=site.target, log=quiet)
+    assert build.is_stale(site.target, site.raw) is None
+
+    # same content, newer date: nothing to do
+    os.utime(raw, (raw.stat().st_atime + 3600, raw.stat().st_mtime + 3600))
+    assert build.is_stale(site.target, site.raw) is None
+
+    # other content copied with an OLD date (cp -p of an older download): rebuilt all the same
+    old = raw.stat().st_mtime - 10 * 365 * 86400
+    raw.write_text(good_csv(ROWS[:3]), encoding="utf-8")
+    os.utime(raw, (old, old))
+    assert raw.stat().st_mtime < (site.target / "build.json").stat().st_mtime
+    assert build.is_stale(site.target, site.raw) == f"fichier Insee modifié : {NAME}"
+
+    # deleted: its figures must leave the warehouse
+    raw.unlink()
+    assert build.is_stale(site.target, site.raw) == f"fichier Insee supprimé : {NAME}"
+
+
+def test_ensure_rebuilds_after_a_deletion(site, capsys):
+    from etl.__main__ import main
+
+    (site.raw / NAME).write_text(good_csv(), encoding="utf-8")
+    assert main(["ensure", "--raw", str(site.raw), "--out", str(site.target)]) == 0
+    v = pd.read_parquet(site.target / "valeurs.parquet")
+    assert not v[(v["code"] == "62119") & (v["indicateur"] == "logements") & ~v["demo"]].empty
+    (site.raw / NAME).unlink()
+    capsys.readouterr()
+    assert main(["ensure", "--raw", str(site.raw), "--out", str(site.target)]) == 0
+    assert f"fichier Insee supprimé : {NAME}" in capsys.readouterr().out
+    v = pd.read_parquet(site.target / "valeurs.parquet")
+    assert v[(v["code"] == "62119") & (v["indicateur"] == "logements") & ~v["demo"]].empty  # back to demonstration
+    assert main(["ensure", "--raw", str(site.raw), "--out", str(site.target)]) == 0
+    assert "Entrepôt à jour" in capsys.readouterr().out
+
+
+def test_code_change_triggers_a_rebuild(site, tmp_path, monkeypatch):
+    code = tmp_path / "etl"
+    shutil.copytree(ROOT / "etl", code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(build, "ETL_DIR", code)
+    assert build.is_stale(site.target, site.raw) is None  # same sources, another folder
+    with open(code / "values.py", "a", encoding="utf-8") as fh:
+        fh.write("\n# a change of the ETL\n")
+    assert build.is_stale(site.target, site.raw) == "code de la chaîne de traitement (etl/) modifié"
+
+
+def test_input_change_and_old_build_json(site, tmp_path, monkeypatch):
+    import json
+
+    terr = tmp_path / "territory.toml"
+    terr.write_text((ROOT / "datasets" / "territory.toml").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    monkeypatch.setenv("CHIFFRES_CLEFS_TERRITORY", str(terr))
+    assert build.is_stale(site.target, site.raw).startswith("fichier de données ")
+    monkeypatch.delenv("CHIFFRES_CLEFS_TERRITORY")
+    info_path = site.target / "build.json"
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    del info["fingerprint"]
+    info_path.unlink()  # a hard link into the build folder: write a new file
+    info_path.write_text(json.dumps(info), encoding="utf-8")
+    assert "empreinte des fichiers d'entrée absente" in build.is_stale(site.target, site.raw)
