@@ -485,3 +485,137 @@ def test_input_change_and_old_build_json(site, tmp_path, monkeypatch):
     info_path.unlink()  # a hard link into the build folder: write a new file
     info_path.write_text(json.dumps(info), encoding="utf-8")
     assert "empreinte des fichiers d'entrée absente" in build.is_stale(site.target, site.raw)
+
+
+# --- the same rules whatever the file name --------------------------------------------------
+
+MIXED = good_csv(header=HEADER.replace("P15_LOG", "P20_LOG"))  # P21_ and P20_ columns of one family
+
+
+@pytest.mark.parametrize("name", [NAME, "mon-export.csv", "logements_aula.CSV"])
+def test_mixed_vintages_refused_under_any_name(site, name):
+    (site.raw / name).write_text(MIXED, encoding="utf-8")
+    assert_stops(site, name, "millésime incohérents", "2020", line=1)
+
+
+def test_renamed_file_with_insee_vintages_still_builds(site):
+    (site.raw / "mon-export.csv").write_text(good_csv(), encoding="utf-8")  # P21, P15, P10: as INSEE
+    build.build(raw_dir=site.raw, target=site.target, log=quiet)
+    v = pd.read_parquet(site.target / "valeurs.parquet")
+    assert v[(v["code"] == "62119") & (v["indicateur"] == "logements") & (v["millesime"] == 2021)]["valeur"].tolist() == [12022.5]
+
+
+@pytest.mark.parametrize("name", ["base-cc-logement-2021.zip", "archive.zip", "donnees.zip"])
+@pytest.mark.parametrize("member", ["../evil.csv", "/etc/evil.csv", "a/../../evil.csv"])
+def test_dangerous_zip_member_refused_under_any_name(site, name, member):
+    (site.raw / name).write_bytes(zip_bytes({NAME: good_csv(), member: "x;y\n"}))
+    assert_stops(site, name, "chemin dangereux", member)
+
+
+def test_unreadable_zip_with_unknown_name_is_skipped(site):
+    (site.raw / "archive.zip").write_bytes(b"PK\x03\x04 cut")
+    logs: list[str] = []
+    build.build(raw_dir=site.raw, target=site.target, log=logs.append)
+    assert any("archive.zip" in line and "ignoré" in line for line in logs), logs
+
+
+# --- zip bombs and memory bounded by distinct codes, not rows --------------------------------
+
+BOMB_ROW = b"62119;Bethune;12022;10639;414;969;12100;12000\n"
+
+
+def write_bomb(path: Path, mib: int = 300) -> None:
+    """A zip whose one member expands to `mib` MiB of one repeated row (~750 KB for 300 MiB)."""
+    block = BOMB_ROW * ((1 << 20) // len(BOMB_ROW))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zf.open(NAME, "w", force_zip64=True) as fh:
+            fh.write((HEADER + "\n").encode())
+            for _ in range(mib):
+                fh.write(block)
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("bomb") / "base-cc-logement-2021.zip"
+    write_bomb(path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["base-cc-logement-2021.zip", "archive.zip"])
+def test_zip_bomb_refused_before_inflating(site, bomb, name):
+    assert bomb.stat().st_size < 1_000_000
+    shutil.copy(bomb, site.raw / name)
+    msg = assert_stops(site, name, "archive refusée", "300,0 Mo", "bombe de décompression")
+    assert "taux" in msg and ":1" in msg
+
+
+def test_zip_member_size_limit(site, monkeypatch):
+    monkeypatch.setattr(files, "ZIP_MAX_MEMBER_BYTES", 10_000)
+    (site.raw / "base-cc-logement-2021.zip").write_bytes(zip_bytes({NAME: good_csv(MANY_ROWS)}))
+    assert_stops(site, "base-cc-logement-2021.zip", "au-delà de la limite de 9,8 Ko", "ETL_ZIP_MAX_MEMBER_BYTES")
+
+
+def test_real_insee_zips_pass_the_limits(shared_data):
+    for p in sorted(shared_data.glob("insee/*/*.zip")):
+        assert files.zip_members(p), p
+
+
+def test_duplicate_stops_at_the_first_batch_with_its_line(tmp_path, monkeypatch):
+    """The repeated row is refused after the first batch, not after reading everything."""
+    monkeypatch.setattr(files, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(files, "GROUP_BYTES", 8192)
+    read = []
+    real = files.column_codes
+
+    def counting(name, table, column):
+        read.append(table.num_rows)
+        return real(name, table, column)
+
+    monkeypatch.setattr(files, "column_codes", counting)
+    rows = [f"{62000 + i:05d};X;{i};1;1;1;1;1" for i in range(3000)]
+    rows[40] = rows[12]  # line 42 repeats line 14
+    rows += [f"{70000 + i:05d};X;1;1;1;1;1;1" for i in range(20000)]
+    path = tmp_path / NAME
+    path.write_text(good_csv(rows), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        base_cc.read(path)
+    assert (exc.value.line, exc.value.column) == (42, "CODGEO") and "62012" in str(exc.value)
+    assert len(read) == 1 and sum(read) < 1000  # stopped at the first batch
+
+
+def test_duplicate_across_batches_and_lost_zero(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(files, "GROUP_BYTES", 8192)
+    rows = [f"{10000 + i:05d};X;1;1;1;1;1;1" for i in range(3000)]
+    rows[2500] = "1001;X;1;1;1;1;1;1"  # the same commune as 01001 (line 2 + 0), its zero lost
+    rows[0] = "01001;X;1;1;1;1;1;1"
+    path = tmp_path / NAME
+    path.write_text(good_csv(rows), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        base_cc.read(path)
+    assert exc.value.line == 2502 and "1001" in str(exc.value)
+
+
+def test_code_tracker_keys():
+    t = files.CodeTracker("f.csv")
+    t.add(pd.Series(["01001", "2A004", "2B002", "200072460"]).to_numpy(dtype=object), 0)
+    t.add(pd.Series(["62119", "FRANCE"]).to_numpy(dtype=object), 4)
+    with pytest.raises(InputError, match="2A004.*deux fois") as exc:
+        t.add(pd.Series(["62120", "2A004"]).to_numpy(dtype=object), 6)
+    assert exc.value.line == 9
+
+
+def test_straddling_row_is_a_french_message_with_its_line(site):
+    text = good_csv(ROWS[:2] + ["62510;" + "x" * 3_000_000 + ";1;1;1;1;1;1"] + ROWS[3:])
+    (site.raw / NAME).write_text(text, encoding="utf-8")
+    msg = assert_stops(site, NAME, "ligne de plus de 1,0 Mo", line=4)
+    assert "straddling" not in msg and "block size" not in msg
+
+
+def test_cli_straddling_row_without_traceback(site):
+    (site.raw / NAME).write_text(good_csv(["62119;" + "x" * 3_000_000 + ";1;1;1;1;1;1"]), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "etl", "build", "--raw", str(site.raw), "--out", str(site.target)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "straddl" not in proc.stderr
+    assert f"{NAME}, ligne 2" in proc.stderr and "ligne de plus de 1,0 Mo" in proc.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
 import zipfile
 import zlib
@@ -75,23 +76,62 @@ def _zip_member(path: Path, member: str) -> Iterator[BinaryIO]:
         yield fh
 
 
+class UnsafeArchiveError(InputError):
+    """A zip refused whatever its name: a member that would escape a folder,
+    or one that would expand beyond the limits below (a zip bomb)."""
+
+
+# Limits on a zip member, read from its header (zipfile never inflates a member
+# past the size its header declares, so the declared size is a true bound).
+# INSEE's zips measured in /work/shared/data: largest ratio 14:1 (a meta_
+# dictionary), data members 2–8:1, members up to ~100 MB (BENCHMARKS.md).
+ZIP_MAX_MEMBER_BYTES = int(os.environ.get("ETL_ZIP_MAX_MEMBER_BYTES", 2 * 1024 ** 3))
+ZIP_MAX_RATIO = float(os.environ.get("ETL_ZIP_MAX_RATIO", 100))
+ZIP_RATIO_FROM_BYTES = 16 * 1024 ** 2  # below this size a high ratio is harmless (a header, an empty table)
+
+
 def _check_member_name(path: Path, name: str) -> None:
     """Refuse zip members that would escape a folder if extracted."""
     p = PurePosixPath(name.replace("\\", "/"))
     if p.is_absolute() or ".." in p.parts or re.match(r"^[A-Za-z]:", name):
-        raise InputError(path, f"archive refusée : le membre « {name} » a un chemin dangereux (absolu ou avec « .. »)")
+        raise UnsafeArchiveError(path, f"archive refusée : le membre « {name} » a un chemin dangereux (absolu ou avec « .. »)")
+
+
+def _check_member_size(path: Path, info: zipfile.ZipInfo) -> None:
+    """Refuse, before inflating anything, a member larger than ZIP_MAX_MEMBER_BYTES
+    or that expands more than ZIP_MAX_RATIO times (INSEE's files stay under 15:1)."""
+    size, packed = info.file_size, max(info.compress_size, 1)
+    if size > ZIP_MAX_MEMBER_BYTES:
+        raise UnsafeArchiveError(
+            path, f"archive refusée : le membre « {info.filename} » ferait {_octets(size)} une fois décompressé, "
+                  f"au-delà de la limite de {_octets(ZIP_MAX_MEMBER_BYTES)} (ETL_ZIP_MAX_MEMBER_BYTES)")
+    if ZIP_MAX_RATIO > 0 and size >= ZIP_RATIO_FROM_BYTES and size / packed > ZIP_MAX_RATIO:
+        raise UnsafeArchiveError(
+            path, f"archive refusée : le membre « {info.filename} » passerait de {_octets(packed)} à {_octets(size)} "
+                  f"une fois décompressé (taux {size / packed:.0f}:1, les fichiers Insee restent sous 15:1 ; "
+                  f"limite {ZIP_MAX_RATIO:g}:1, ETL_ZIP_MAX_RATIO) : bombe de décompression ou fichier qui n'est pas de l'Insee")
+
+
+def _octets(n: float) -> str:
+    for unit in ("o", "Ko", "Mo", "Go"):
+        if n < 1024 or unit == "Go":
+            return (f"{n:.0f} {unit}" if unit == "o" else f"{n:.1f} {unit}").replace(".", ",")
+        n /= 1024
+    return ""  # pragma: no cover
 
 
 def zip_members(path: Path) -> list[str]:
-    """Names of the files inside a zip, all checked for path traversal."""
+    """Names of the files inside a zip, all checked for path traversal and
+    for their expanded size before anything is inflated."""
     try:
         with zipfile.ZipFile(path) as zf:
-            names = [i.filename for i in zf.infolist() if not i.is_dir()]
+            infos = [i for i in zf.infolist() if not i.is_dir()]
     except zipfile.BadZipFile:
         raise InputError(path, "archive zip illisible ou incomplète (téléchargement interrompu ?)") from None
-    for n in names:
-        _check_member_name(path, n)
-    return names
+    for i in infos:
+        _check_member_name(path, i.filename)
+        _check_member_size(path, i)
+    return [i.filename for i in infos]
 
 
 def basename(member: str) -> str:
@@ -360,10 +400,36 @@ def batches(member: Member, columns: list[str], encoding: str, include: list[str
                     "(fichier tronqué, téléchargement interrompu ?)",
                     line=row.number if row.number is not None else _first_ragged_line(member, len(columns)),
                 ) from None
+            if "straddling" in str(exc) or "block size" in str(exc):
+                # Arrow's "straddling object straddles two block boundaries (try to increase block size?)"
+                raise InputError(
+                    member.name,
+                    f"ligne de plus de {_octets(BLOCK_SIZE)} (fins de ligne manquantes ou fichier qui n'est pas un tableau ?) : "
+                    "ce n'est pas un tableau Insee lisible",
+                    line=_first_long_line(member, BLOCK_SIZE),
+                ) from None
             raise InputError(member.name, f"tableau illisible : {exc}") from None
         finally:
             if reader is not None:
                 reader.close()  # before the stream it reads is closed
+
+
+def _first_long_line(member: Member, limit: int) -> int | None:
+    """Line of the first row longer than `limit` bytes (what makes Arrow say
+    "straddling object"), found by a second pass on error only."""
+    number, length = 1, 0
+    with member.open() as fh:
+        while block := fh.read(1 << 16):
+            i = 0
+            while True:
+                j = block.find(b"\n", i)
+                length += (len(block) if j < 0 else j) - i
+                if length > limit:
+                    return number
+                if j < 0:
+                    break
+                number, length, i = number + 1, 0, j + 1
+    return None
 
 
 def _first_ragged_line(member: Member, expected: int) -> int | None:
@@ -416,6 +482,41 @@ def repair_codes(name: str, codes: np.ndarray, niveau: str, notes: list[str], co
                 name, f"« {codes[i]} » n'est pas un code commune Insee (5 chiffres, ou 2A/2B et 3 chiffres)", line=i + 2, column=column
             )
     return s.to_numpy(dtype=object)
+
+
+class CodeTracker:
+    """Duplicate codes found while rows stream, batch by batch, on integer
+    keys: memory follows the number of distinct codes (the territories of
+    France), not the rows of the file. A code and the same code without its
+    leading zero (`01001`, `1001`) are the same key, as `repair_codes` would
+    make them. The first duplicate stops the read with its line."""
+
+    def __init__(self, name: str, column: str = "CODGEO") -> None:
+        self.name, self.column = name, column
+        self.seen = np.empty(0, dtype=np.int64)  # sorted
+        self.other: dict[str, int] = {}  # codes that are not all digits (2A004, FRANCE…) -> negative keys
+
+    def keys(self, codes: np.ndarray) -> np.ndarray:
+        s = pd.Series(codes, dtype=object).astype(str)
+        digits = s.str.fullmatch(r"\d{1,18}").to_numpy(dtype=bool)
+        out = np.empty(len(s), dtype=np.int64)
+        if digits.any():
+            out[digits] = s[digits].astype("int64").to_numpy()
+        for i in np.flatnonzero(~digits):
+            out[i] = self.other.setdefault(s.iat[i], -1 - len(self.other))
+        return out
+
+    def add(self, codes: np.ndarray, first_row: int) -> None:
+        """`codes`: one batch; `first_row`: rows of the file before it (line = row + 2)."""
+        if len(codes) == 0:
+            return
+        keys = self.keys(codes)
+        dup = pd.Series(keys).duplicated().to_numpy() | np.isin(keys, self.seen)
+        if dup.any():
+            i = int(np.flatnonzero(dup)[0])
+            raise InputError(self.name, f"code « {codes[i]} » présent deux fois", line=first_row + i + 2,
+                             column=self.column)
+        self.seen = np.union1d(self.seen, keys)
 
 
 def check_duplicates(name: str, codes: np.ndarray, column: str = "CODGEO") -> None:

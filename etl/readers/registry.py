@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
+from etl.errors import InputError
 from etl.readers import base_cc, filosofi, files, populations_legales, serie_historique
 
 # Order matters: the most specific name patterns first.
@@ -31,6 +32,15 @@ def identify(path) -> tuple[ModuleType | None, str]:
         return None, "dictionnaire des variables (meta_) : lu avec son fichier de données"
     if path.suffix.lower() in IGNORED_SUFFIXES:
         return None, f"fichier {path.suffix} ignoré (ni CSV, ni zip, ni classeur Insee)"
+    if path.suffix.lower() == ".zip":
+        # same rule whatever the name: a zip with a dangerous member (../, absolute
+        # path) or a zip bomb stops the build (UnsafeArchiveError), it is never just skipped
+        try:
+            files.zip_members(path)
+        except files.UnsafeArchiveError:
+            raise
+        except InputError:
+            pass  # unreadable: the readers say so if the name is theirs, else skipped below
     for reader in READERS:
         try:
             if reader.recognise(path):

@@ -122,12 +122,14 @@ def _parse_member(m, columns, encoding, check, classify, niveau_of, info, allow_
     kept = [i for i, s in enumerate(specs) if variables is None or s[1] in variables]
     negative = [allow_negative(s[1]) for s in specs]
     code_chunks: list[np.ndarray] = []
+    seen = files.CodeTracker(m.name)  # duplicates stop the read at once, on integer keys
     value_chunks: list[list[np.ndarray]] = [[] for _ in kept]
     statut_chunks: list[list[np.ndarray]] = [[] for _ in kept]
     rows = 0
     include = ["CODGEO"] + [s[0] for s in specs]
     for batch in files.batches(m, columns, encoding, include=include, check=check):
         code_chunks.append(files.column_codes(m.name, batch, "CODGEO"))
+        seen.add(code_chunks[-1], first_row=rows)
         batch = batch.combine_chunks()
         converted = files.convert_block(m.name, batch, [s[0] for s in specs], negative, kept, first_row=rows)
         for k, (values, statut) in enumerate(converted):
