@@ -1,4 +1,4 @@
-"""`python -m bench [--smoke] [--only etl,queries,pages,browser,exports,scale] [--json FILE]`
+"""`python -m bench [--smoke] [--only etl,queries,pages,browser,exports,scale,memory] [--json FILE]`
 
 Prints a Markdown report (machine, commit, then one section per area) on stdout."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import asdict
 
 from bench.common import Config, Section, load, machine
 
-AREAS = ("etl", "queries", "pages", "browser", "exports", "scale")
+AREAS = ("etl", "queries", "pages", "browser", "exports", "scale", "memory")
 
 
 def _sections(area: str, cfg: Config) -> list[Section]:
@@ -28,6 +28,9 @@ def _sections(area: str, cfg: Config) -> list[Section]:
     if area == "browser":
         from bench import browser
         return [browser.run(cfg)]
+    if area == "memory":
+        from bench import etl_memory
+        return [etl_memory.run(cfg)]
     if area == "exports":
         from bench import exports
         return [exports.run(cfg)]
