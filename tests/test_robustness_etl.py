@@ -579,7 +579,7 @@ def test_duplicate_stops_at_the_first_batch_with_its_line(tmp_path, monkeypatch)
     path.write_text(good_csv(rows), encoding="utf-8")
     with pytest.raises(InputError) as exc:
         base_cc.read(path)
-    assert (exc.value.line, exc.value.column) == (42, "CODGEO") and "62012" in str(exc.value)
+    assert (exc.value.line, exc.value.column) == (42, "CODGEO") and "« 62012 » présent deux fois (déjà ligne 14)" in str(exc.value)
     assert len(read) == 1 and sum(read) < 1000  # stopped at the first batch
 
 
@@ -593,7 +593,7 @@ def test_duplicate_across_batches_and_lost_zero(tmp_path, monkeypatch):
     path.write_text(good_csv(rows), encoding="utf-8")
     with pytest.raises(InputError) as exc:
         base_cc.read(path)
-    assert exc.value.line == 2502 and "1001" in str(exc.value)
+    assert exc.value.line == 2502 and "« 01001 » présent deux fois (déjà ligne 2)" in str(exc.value)
 
 
 def test_code_tracker_keys():
@@ -602,7 +602,7 @@ def test_code_tracker_keys():
     t.add(pd.Series(["62119", "FRANCE"]).to_numpy(dtype=object), 4)
     with pytest.raises(InputError, match="2A004.*deux fois") as exc:
         t.add(pd.Series(["62120", "2A004"]).to_numpy(dtype=object), 6)
-    assert exc.value.line == 9
+    assert exc.value.line == 9 and "(déjà ligne 3)" in str(exc.value)
 
 
 def test_straddling_row_is_a_french_message_with_its_line(site):

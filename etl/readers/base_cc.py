@@ -76,6 +76,10 @@ def read(path, *, url: str | None = None, variables: set[str] | None = None) -> 
                     + f" dans un fichier {year} (attendus {year}, {year - 6}, {year - 11})",
                     line=1,
                 )
+        elif len(vintages) > 3:
+            raise InputError(
+                name, "préfixes de millésime incohérents : plus de trois millésimes (" + ", ".join(map(str, sorted(vintages))) + ")", line=1
+            )
         elif vintages:
             # a renamed file follows the same rule as INSEE's names: its newest vintage N, then N-6, N-11
             top = max(vintages)

@@ -491,9 +491,11 @@ class CodeTracker:
     leading zero (`01001`, `1001`) are the same key, as `repair_codes` would
     make them. The first duplicate stops the read with its line."""
 
-    def __init__(self, name: str, column: str = "CODGEO") -> None:
+    def __init__(self, name: str, column: str = "CODGEO", niveau: str | None = None) -> None:
         self.name, self.column = name, column
-        self.seen = np.empty(0, dtype=np.int64)  # sorted
+        self.width = {"commune": 5, "departement": 2, "region": 2, "epci": 9}.get(niveau or "")
+        self.seen = np.empty(0, dtype=np.int64)  # sorted keys
+        self.lines = np.empty(0, dtype=np.int64)  # line of each key's first row
         self.other: dict[str, int] = {}  # codes that are not all digits (2A004, FRANCE…) -> negative keys
 
     def keys(self, codes: np.ndarray) -> np.ndarray:
@@ -511,12 +513,24 @@ class CodeTracker:
         if len(codes) == 0:
             return
         keys = self.keys(codes)
-        dup = pd.Series(keys).duplicated().to_numpy() | np.isin(keys, self.seen)
+        lines = np.arange(first_row + 2, first_row + 2 + len(keys), dtype=np.int64)
+        inside = pd.Series(keys).duplicated().to_numpy()
+        before = np.isin(keys, self.seen)
+        dup = inside | before
         if dup.any():
             i = int(np.flatnonzero(dup)[0])
-            raise InputError(self.name, f"code « {codes[i]} » présent deux fois", line=first_row + i + 2,
+            if before[i]:
+                first = int(self.lines[np.searchsorted(self.seen, keys[i])])
+            else:
+                first = int(lines[int(np.flatnonzero(keys == keys[i])[0])])
+            code = str(codes[i]).strip()
+            if self.width and code.isdigit() and len(code) == self.width - 1:
+                code = code.zfill(self.width)  # as repair_codes shows it
+            raise InputError(self.name, f"code « {code} » présent deux fois (déjà ligne {first})", line=int(lines[i]),
                              column=self.column)
-        self.seen = np.union1d(self.seen, keys)
+        merged = np.concatenate([self.seen, keys])
+        order = np.argsort(merged, kind="stable")
+        self.seen, self.lines = merged[order], np.concatenate([self.lines, lines])[order]
 
 
 def check_duplicates(name: str, codes: np.ndarray, column: str = "CODGEO") -> None:

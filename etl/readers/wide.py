@@ -122,7 +122,7 @@ def _parse_member(m, columns, encoding, check, classify, niveau_of, info, allow_
     kept = [i for i, s in enumerate(specs) if variables is None or s[1] in variables]
     negative = [allow_negative(s[1]) for s in specs]
     code_chunks: list[np.ndarray] = []
-    seen = files.CodeTracker(m.name)  # duplicates stop the read at once, on integer keys
+    seen = files.CodeTracker(m.name, niveau=niveau)  # duplicates stop the read at once, on integer keys
     value_chunks: list[list[np.ndarray]] = [[] for _ in kept]
     statut_chunks: list[list[np.ndarray]] = [[] for _ in kept]
     rows = 0
