@@ -166,8 +166,11 @@ def _number(v) -> str:
 
 
 def rows(observations: Iterable[dict]) -> tuple[list[str], list[list[str]]]:
-    """(header, rows) in INSEE's long layout."""
-    out, dims = [], []
+    """(header, rows) in INSEE's long layout: GEO, GEO_OBJECT, the measure
+    dimension(s) (`FILOSOFI_MEASURE`…) first, the other dimensions, the
+    attributes (`CONF_STATUS`, `UNIT_MULT`…), then TIME_PERIOD, OBS_VALUE,
+    OBS_STATUS, as in the CSV files of INSEE's catalogue."""
+    out, dims, attrs = [], [], []
     for o in observations:
         d = dict(o.get("dimensions") or {})
         geo, obj = split_geo(d.pop("GEO", ""))
@@ -177,14 +180,25 @@ def rows(observations: Iterable[dict]) -> tuple[list[str], list[list[str]]]:
         for m in measures.values():  # OBS_VALUE_NIVEAU, OBS_VALUE_INDICE…: the first one
             value = m.get("value") if isinstance(m, dict) else m
             break
-        attrs = o.get("attributes") or {}
-        status = attrs.get("OBS_STATUS", "") if isinstance(attrs, dict) else ""
+        a = o.get("attributes") or {}
+        a = dict(a) if isinstance(a, dict) else {}
+        status = a.pop("OBS_STATUS", "")
         for k in d:
             if k not in dims:
                 dims.append(k)
-        out.append((geo, obj, d, period, _number(value), "" if status is None else str(status)))
-    header = ["GEO", "GEO_OBJECT", *dims, "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS"]
-    table = [[g, obj, *[str(d.get(k, "")) for k in dims], str(p), v, s] for g, obj, d, p, v, s in out]
+        for k in a:
+            if k not in attrs:
+                attrs.append(k)
+        out.append((geo, obj, d, a, period, _number(value), "" if status is None else str(status)))
+    measure_dims = [k for k in dims if k.endswith("_MEASURE") and k != "UNIT_MEASURE"]
+    dims = measure_dims + [k for k in dims if k not in measure_dims]
+    header = ["GEO", "GEO_OBJECT", *dims, *attrs, "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS"]
+
+    def cell(v) -> str:
+        return "" if v is None else str(v)
+
+    table = [[g, obj, *[cell(d.get(k)) for k in dims], *[cell(a.get(k)) for k in attrs], str(p), v, s]
+             for g, obj, d, a, p, v, s in out]
     table.sort(key=lambda r: tuple(r[:-2]))
     return header, table
 

@@ -37,12 +37,12 @@ def _observations(geo: str) -> list[dict]:
     out = []
     for year in ("2020", "2021"):
         for measure, value in (("MED_SL", 21000.5), ("PR_MD60", 17.25)):
-            status = {"OBS_STATUS": "A"}
+            status = {"OBS_STATUS": "A", "CONF_STATUS": "F"}
             v = {"value": value + int(year) - 2020}
             if code == "62119" and measure == "PR_MD60" and year == "2020":
-                v, status = {"value": None}, {"OBS_STATUS": "C"}  # a secret cell
+                v, status = {"value": None}, {"OBS_STATUS": "A", "CONF_STATUS": "C"}  # a secret cell
             out.append({"dimensions": {"GEO": f"2025-{obj}-{code}", "FREQ": "A", "TIME_PERIOD": year,
-                                       "FILOSOFI_MEASURE": measure, "UNIT_MEASURE": "EUR_YR"},
+                                       "UNIT_MEASURE": "EUR_YR", "FILOSOFI_MEASURE": measure},
                         "measures": {"OBS_VALUE_NIVEAU": v}, "attributes": status})
     return out
 
@@ -113,11 +113,12 @@ def test_paging_and_long_format(api, tmp_path, ds):
     assert path.name == f"{ds}_data.csv" and n == 6 * 4
     assert len(FakeMelodi.requests) == 5  # 24 observations, 5 per page
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "GEO;GEO_OBJECT;FREQ;FILOSOFI_MEASURE;UNIT_MEASURE;TIME_PERIOD;OBS_VALUE;OBS_STATUS"
-    assert "62119;COM;A;MED_SL;EUR_YR;2021;21001.5;A" in lines
-    assert "62119;COM;A;PR_MD60;EUR_YR;2020;;C" in lines  # secret: empty value, its status kept
-    assert "F;FRANCE;A;PR_MD60;EUR_YR;2021;18.25;A" in lines
-    assert "200072460;EPCI;A;MED_SL;EUR_YR;2020;21000.5;A" in lines
+    # the measure dimension first (INSEE's order; UNIT_MEASURE is not the measure), attributes before the period
+    assert lines[0] == "GEO;GEO_OBJECT;FILOSOFI_MEASURE;FREQ;UNIT_MEASURE;CONF_STATUS;TIME_PERIOD;OBS_VALUE;OBS_STATUS"
+    assert "62119;COM;MED_SL;A;EUR_YR;F;2021;21001.5;A" in lines
+    assert "62119;COM;PR_MD60;A;EUR_YR;C;2020;;A" in lines  # secret: empty value, CONF_STATUS C
+    assert "F;FRANCE;PR_MD60;A;EUR_YR;F;2021;18.25;A" in lines
+    assert "200072460;EPCI;MED_SL;A;EUR_YR;F;2020;21000.5;A" in lines
     assert len(lines) == 25 and not list(tmp_path.glob("*.part"))
     assert clock.slept == []  # 5 requests: far from the limit
 
