@@ -551,6 +551,11 @@ def _main(argv: list[str] | None) -> int:
         if target.exists() and not args.force:
             print(f"  présent  {s.fichier} (--force pour le retélécharger)", file=sys.stderr)
             present.append(s.fichier)
+            expected = s.sha256 or lock.get(s.fichier, {}).get("sha256")
+            if expected and hashlib.sha256(target.read_bytes()).hexdigest() != expected:
+                print(f"ATTENTION : {target} ne correspond pas à la somme de contrôle enregistrée ({expected}) : "
+                      "fichier modifié à la main ou autre version ; --force pour retélécharger la version attendue.",
+                      file=sys.stderr)
             continue
         print(f"Téléchargement {s.titre or s.fichier} …", file=sys.stderr)
         known = lock.get(s.fichier, {})

@@ -499,6 +499,11 @@ def test_checksum_recorded_then_change_refused_then_accepted(hostile, tmp_path, 
     assert tomllib.loads(lock.read_text(encoding="utf-8"))["v.zip"]["sha256"] == hashlib.sha256(new).hexdigest()
     Hostile.variant.pop("v.zip")
 
+    # a file present but edited by hand: said, not replaced without --force
+    (dest / "v.zip").write_bytes(PAYLOAD)
+    assert fetch.main(["--sources", str(src), "--dest", str(dest)]) == 0
+    assert "ne correspond pas à la somme de contrôle enregistrée" in capsys.readouterr().err
+
 
 def test_url_host_must_be_allowed(tmp_path):
     p = tmp_path / "sources.toml"
