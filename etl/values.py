@@ -15,8 +15,13 @@ from etl.readers.common import ReadResult
 KEY = ["indicateur", "niveau", "code", "millesime"]
 VALUE_COLUMNS = KEY + ["valeur", "statut", "demo", "source_id"]
 # When several cells make one value, the most telling reason wins.
-_STATUT_RANK = {None: 0, "manquant": 1, "incomplet": 2, "secret": 3, "non_calculable": 4, "hors_source": 5}
+_STATUT_RANK = {None: 0, "manquant": 1, "non_disponible": 2, "non_applicable": 3, "secret_ou_non_disponible": 4,
+                "incomplet": 5, "secret": 6, "invalide": 7, "non_calculable": 8, "hors_source": 9}
 _RANK_STATUT = {v: k for k, v in _STATUT_RANK.items()}
+# A member cell with one of these makes a sum over communes `incomplet`.
+CELL_STATUTS = ["manquant", "secret", "non_disponible", "non_applicable", "secret_ou_non_disponible", "invalide"]
+# Statuts of a cell the file left empty (not secret, not a wrong value).
+EMPTY_STATUTS = ["manquant", "non_disponible", "secret_ou_non_disponible"]
 COVERAGE = 0.95  # share of a département's communes a file must hold to aggregate it
 # INSEE leaves a few cells empty at national scale (communes created after the
 # census): up to this many empty (not secret) cells are left out of a
@@ -248,7 +253,7 @@ def aggregate(values: pd.DataFrame, territoires: pd.DataFrame, departements: pd.
         members = pd.concat(members, ignore_index=True)
         joined = com.drop(columns=["niveau"]).merge(members, on="code")
         agg = _sum_strict(joined, ["niveau", "parent", "indicateur", "millesime"]).rename(columns={"parent": "code"})
-        agg.loc[agg["statut"].isin(["manquant", "secret"]), "statut"] = "incomplet"
+        agg.loc[agg["statut"].isin(CELL_STATUTS), "statut"] = "incomplet"
         out.append(agg.drop(columns=["_n"]))
 
         # reference levels from all the file's communes, where the file covers them
@@ -279,7 +284,13 @@ def _reference_levels(com_all: pd.DataFrame, ref_levels: pd.DataFrame, departeme
     deps = departements.set_index("code")
     code_ids, distinct = pd.factorize(com_all["code"])  # a missing code (-1) has no département
     dep_of = departement_of(pd.Series(distinct, dtype=com_all["code"].dtype))
-    count = dep_of.value_counts()  # communes of the file per département
+    # a commune whose every cell is empty is not covered by the file (Mayotte in
+    # the comparateur: listed, no census value): it counts neither for coverage
+    # nor in the totals, as if absent
+    counted = (com_all["valeur"].notna() | ~com_all["statut"].isin(EMPTY_STATUTS)).to_numpy(dtype=bool)
+    valued = np.bincount(code_ids[code_ids >= 0], weights=counted[code_ids >= 0], minlength=len(distinct)) > 0
+    blank_codes = ~valued & np.asarray(pd.Series(distinct).notna(), dtype=bool)
+    count = dep_of[valued].value_counts()  # communes of the file per département
     expected = pd.to_numeric(deps["nb_communes"])
     covered = {d for d in expected.index if count.get(d, 0) >= COVERAGE * expected[d]}
     region_of = deps["region"].to_dict()
@@ -288,7 +299,7 @@ def _reference_levels(com_all: pd.DataFrame, ref_levels: pd.DataFrame, departeme
         """A per-distinct-code condition, for every row."""
         return np.append(per_code.to_numpy(dtype=bool), False)[code_ids]
 
-    in_covered = rows_where(dep_of.isin(covered))
+    in_covered = rows_where(dep_of.isin(covered) & ~blank_codes)
     # a few empty cells (communes created after the census) are left out
     empty = in_covered & com_all["statut"].eq("manquant").to_numpy(dtype=bool)
     empty &= ~(com_all["indicateur"].isna() | com_all["millesime"].isna()).to_numpy(dtype=bool)
@@ -309,7 +320,7 @@ def _reference_levels(com_all: pd.DataFrame, ref_levels: pd.DataFrame, departeme
             ok, sel = reg_deps <= covered, rows_where(dep_of.map(region_of) == code)
         else:
             ok = count.sum() >= COVERAGE * expected.sum()
-            sel = np.ones(len(com_all), dtype=bool)
+            sel = ~rows_where(pd.Series(blank_codes))
         if ok:
             rows = np.flatnonzero(nat & sel)
             if len(rows) and rank is not None:
@@ -319,7 +330,7 @@ def _reference_levels(com_all: pd.DataFrame, ref_levels: pd.DataFrame, departeme
             else:
                 s = _sum_strict_pandas(com_all.iloc[rows], ["indicateur", "millesime"])
             s = s.assign(niveau=niveau, code=code)
-            s.loc[s["statut"].isin(["manquant", "secret"]), "statut"] = "incomplet"
+            s.loc[s["statut"].isin(CELL_STATUTS), "statut"] = "incomplet"
         else:
             s = indic_years.assign(niveau=niveau, code=code, valeur=np.nan, statut="hors_source")
         parts.append(s.drop(columns=["_n"], errors="ignore"))
@@ -335,11 +346,21 @@ def choose_sources(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return allv.drop_duplicates(KEY).drop(columns=["_missing", "_geo"])
 
 
+def prefer_real(values: pd.DataFrame) -> pd.DataFrame:
+    """Real beats demonstration at the indicator level: an indicator with a real
+    value (any level, any vintage) keeps no demonstration row at all, so a page
+    never shows a real 2018 next to a fictitious 2021. Demonstration data only
+    fills indicators no real source covers (ratios included, computed before)."""
+    real = set(values.loc[~values["demo"].astype(bool) & values["valeur"].notna(), "indicateur"])
+    drop = values["demo"].astype(bool) & values["indicateur"].isin(real)
+    return values[~drop.to_numpy()] if drop.any() else values
+
+
 def ratios(values: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """Every ratio recomputed at every level from its numerator and denominator.
     A denominator with a single vintage (the area) serves every vintage."""
     out = [values]
-    for row in catalogue[catalogue["agregation"] == "ratio"].itertuples(index=False):
+    for row in catalogue[catalogue["agregation"].isin(["ratio", "ecart"])].itertuples(index=False):
         num = values[values["indicateur"] == row.numerateur]
         den = values[values["indicateur"] == row.denominateur]
         if num.empty or den.empty:
@@ -352,6 +373,8 @@ def ratios(values: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
         with np.errstate(divide="ignore", invalid="ignore"):
             val = m["valeur"] / m["valeur_d"] * row.facteur
         bad_den = m["valeur_d"].eq(0)
+        if row.agregation == "ecart":  # a difference (births - deaths): any denominator will do
+            val, bad_den = m["valeur"] - m["valeur_d"], pd.Series(False, index=m.index)
         statut = m["statut"].where(m["statut"].notna(), m["statut_d"])
         statut = statut.where(~(statut.isna() & bad_den), "manquant")
         out.append(pd.DataFrame({

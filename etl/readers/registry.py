@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from etl.readers import base_cc, filosofi, files, populations_legales, serie_historique
+from etl.readers import base_cc, comparateur, filosofi, files, populations_legales, serie_historique
 
 # Order matters: the most specific name patterns first.
-READERS: tuple[ModuleType, ...] = (serie_historique, filosofi, base_cc, populations_legales)
+READERS: tuple[ModuleType, ...] = (comparateur, serie_historique, filosofi, base_cc, populations_legales)
 
 LABELS = {
+    comparateur: "base du comparateur de territoires",
     serie_historique: "séries historiques du recensement",
     filosofi: "Filosofi (revenus et pauvreté)",
     base_cc: "base chiffres clés du recensement",
@@ -39,7 +40,7 @@ def identify(path) -> tuple[ModuleType | None, str]:
             return None, f"illisible ({exc})"
     return None, (
         "fichier non reconnu : noms attendus base-cc-<thème>-AAAA, base-cc-serie-historique-AAAA, "
-        "cc_filosofi_AAAA_COM, donnees_communes (populations légales, avec PLAAAA dans le nom)"
+        "cc_filosofi_AAAA_COM, base_cc_comparateur, donnees_communes (populations légales, avec PLAAAA dans le nom)"
     )
 
 
