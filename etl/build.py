@@ -107,6 +107,22 @@ def _check_anomalies(results: list[ReadResult], territoires: pd.DataFrame, fusio
         log(f"  attention {note}")
 
 
+def _embedded(territory_code: str, ref: reference_data.Reference, loaded: set[str], log) -> list[ReadResult]:
+    """The derived real extracts of datasets/embedded/ (python -m etl embed): read
+    on every build, as real sources; a national file of the same source in
+    datasets/raw/ replaces its extract."""
+    from etl.readers import embedded
+
+    out = []
+    for r in embedded.read_folder(paths.embedded_dir(), territory_code, set(ref.communes["code"]), log):
+        if r.info.source_id in loaded:
+            log(f"  ignoré   extrait embarqué {r.info.source_id} : le fichier national est dans le dossier des fichiers")
+            continue
+        log(f"  embarqué {r.info.titre} ({r.info.fichier}, millésimes {', '.join(map(str, r.info.millesimes))})")
+        out.append(r)
+    return out
+
+
 def _demo_results(missing: list[str], ref: reference_data.Reference, log) -> list[ReadResult]:
     from etl import demo
     from etl.readers import registry
@@ -148,9 +164,13 @@ def compute(raw_dir: Path, territory_path: Path | None = None, ref_dir: Path | N
     log(f"Fichiers de {raw_dir} :")
     results = [_reference_population(ref)] + _read_raw(raw_dir, log, set(variables["variable"]))
     _check_anomalies(results, territoires, ref.fusions, log)
+    results += _embedded(terr.code, ref, {r.info.source_id for r in results}, log)
     # a theme counts as real when a real file gives its communes (a Filosofi EPCI
     # file alone still leaves the communes to demonstration data)
-    real = {r.info.famille for r in results if not r.info.demo and (r.data["niveau"] == "commune").any()}
+    # (the embedded extracts do not count: demonstration data fills the indicators they lack, see values.prefer_real)
+    real = {r.info.famille for r in results
+            if not r.info.demo and not r.info.fichier.startswith("datasets/embedded/")
+            and (r.data["niveau"] == "commune").any()}
     missing = [f for f in DEMO_FAMILIES if f not in real]
     results += _demo_results(missing, ref, log) if missing else []
 
@@ -289,6 +309,6 @@ def is_stale(target: Path | None = None, raw_dir: Path | None = None) -> str | N
 def _watched(raw_dir: Path):
     yield from (p for p in paths.DATASETS.glob("*.csv"))
     yield from (p for p in paths.DATASETS.glob("*.toml"))
-    for d in (paths.reference_dir(), paths.partners_dir(), raw_dir, paths.ROOT / "etl"):
+    for d in (paths.reference_dir(), paths.partners_dir(), paths.embedded_dir(), raw_dir, paths.ROOT / "etl"):
         if d.exists():
             yield from (p for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts)

@@ -284,13 +284,7 @@ def _reference_levels(com_all: pd.DataFrame, ref_levels: pd.DataFrame, departeme
     deps = departements.set_index("code")
     code_ids, distinct = pd.factorize(com_all["code"])  # a missing code (-1) has no département
     dep_of = departement_of(pd.Series(distinct, dtype=com_all["code"].dtype))
-    # a commune whose every cell is empty is not covered by the file (Mayotte in
-    # the comparateur: listed, no census value): it counts neither for coverage
-    # nor in the totals, as if absent
-    counted = (com_all["valeur"].notna() | ~com_all["statut"].isin(EMPTY_STATUTS)).to_numpy(dtype=bool)
-    valued = np.bincount(code_ids[code_ids >= 0], weights=counted[code_ids >= 0], minlength=len(distinct)) > 0
-    blank_codes = ~valued & np.asarray(pd.Series(distinct).notna(), dtype=bool)
-    count = dep_of[valued].value_counts()  # communes of the file per département
+    count = dep_of.value_counts()  # communes of the file per département
     expected = pd.to_numeric(deps["nb_communes"])
     covered = {d for d in expected.index if count.get(d, 0) >= COVERAGE * expected[d]}
     region_of = deps["region"].to_dict()
@@ -299,15 +293,22 @@ def _reference_levels(com_all: pd.DataFrame, ref_levels: pd.DataFrame, departeme
         """A per-distinct-code condition, for every row."""
         return np.append(per_code.to_numpy(dtype=bool), False)[code_ids]
 
-    in_covered = rows_where(dep_of.isin(covered) & ~blank_codes)
-    # a few empty cells (communes created after the census) are left out
-    empty = in_covered & com_all["statut"].eq("manquant").to_numpy(dtype=bool)
-    empty &= ~(com_all["indicateur"].isna() | com_all["millesime"].isna()).to_numpy(dtype=bool)
+    in_covered = rows_where(dep_of.isin(covered))
     im_ids, n_im = _group_ids(com_all, ["indicateur", "millesime"])
+    # an (indicator, vintage) left empty for a whole département is not in the
+    # file for it (Mayotte in the comparateur: listed, births given, no census
+    # value): the département has no total for it and France is summed without it
+    dep_ids = np.append(pd.factorize(dep_of)[0], -1)[code_ids]
+    counted = (com_all["valeur"].notna() | ~com_all["statut"].isin(EMPTY_STATUTS)).to_numpy(dtype=bool)
+    g_ids, g_n = pd.factorize(im_ids * (len(distinct) + 2) + (dep_ids + 1))
+    blank_row = (np.bincount(g_ids, weights=counted, minlength=len(g_n)) == 0)[g_ids]
+    # a few empty cells (communes created after the census) are left out
+    empty = in_covered & ~blank_row & com_all["statut"].isin(EMPTY_STATUTS).to_numpy(dtype=bool)
+    empty &= ~(com_all["indicateur"].isna() | com_all["millesime"].isna()).to_numpy(dtype=bool)
     few = empty & (np.bincount(im_ids[empty], minlength=n_im)[im_ids] <= TOLERATED_EMPTY)
     if few.any() and not com_all.index.is_unique:  # rows are dropped by label
         few = in_covered & com_all.index.isin(com_all.index[few])
-    nat = in_covered & ~few
+    nat = in_covered & ~few & ~blank_row
     keys = com_all[["indicateur", "millesime"]]
     val = com_all["valeur"].to_numpy(dtype="float64")
     rank = _statut_rank(com_all["statut"]) if com_all["valeur"].dtype == "float64" else None
@@ -320,7 +321,7 @@ def _reference_levels(com_all: pd.DataFrame, ref_levels: pd.DataFrame, departeme
             ok, sel = reg_deps <= covered, rows_where(dep_of.map(region_of) == code)
         else:
             ok = count.sum() >= COVERAGE * expected.sum()
-            sel = ~rows_where(pd.Series(blank_codes))
+            sel = np.ones(len(com_all), dtype=bool)
         if ok:
             rows = np.flatnonzero(nat & sel)
             if len(rows) and rank is not None:
@@ -331,6 +332,11 @@ def _reference_levels(com_all: pd.DataFrame, ref_levels: pd.DataFrame, departeme
                 s = _sum_strict_pandas(com_all.iloc[rows], ["indicateur", "millesime"])
             s = s.assign(niveau=niveau, code=code)
             s.loc[s["statut"].isin(CELL_STATUTS), "statut"] = "incomplet"
+            absent = indic_years.merge(s[["indicateur", "millesime"]], how="left", indicator=True)
+            absent = absent[absent["_merge"] == "left_only"].drop(columns=["_merge"])
+            if not absent.empty:
+                s = pd.concat([s, absent.assign(niveau=niveau, code=code, valeur=np.nan, statut="hors_source")],
+                              ignore_index=True)
         else:
             s = indic_years.assign(niveau=niveau, code=code, valeur=np.nan, statut="hors_source")
         parts.append(s.drop(columns=["_n"], errors="ignore"))
