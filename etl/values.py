@@ -269,7 +269,13 @@ def aggregate(values: pd.DataFrame, territoires: pd.DataFrame, departements: pd.
     # a median cannot come from adding communes
     publie = res["indicateur"].map(agregation).eq("publie") & (res["niveau"] != "commune") & ~res["_direct"]
     res.loc[publie & (res["statut"] != "hors_source"), ["valeur", "statut"]] = [np.nan, "non_calculable"]
-    res = res.sort_values("_direct", ascending=False).drop_duplicates(["niveau", "code", "indicateur", "millesime"])
+    # a count summed from every commune (complete) beats INSEE's published count,
+    # which can differ by a few units (Filosofi rounds its EPCI counts apart): the
+    # levels then add up; a published count fills in when the sum is incomplete
+    summed = res["indicateur"].map(agregation).eq("somme") & ~res["_direct"] & res["valeur"].notna()
+    res = res.assign(_rank=np.where(summed, 0, np.where(res["_direct"], 1, 2)))
+    res = res.sort_values("_rank", kind="stable").drop_duplicates(["niveau", "code", "indicateur", "millesime"])
+    res = res.drop(columns=["_rank"])
     keep = res["code"].isin(set(territoires["code"])) | (res["niveau"] == "commune")
     res = res[keep & res.set_index(["niveau", "code"]).index.isin(territoires.set_index(["niveau", "code"]).index)]
     return res.drop(columns=["_direct", "_n"], errors="ignore")

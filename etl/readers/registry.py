@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from etl.readers import base_cc, comparateur, filosofi, files, populations_legales, serie_historique
+from etl.readers import base_cc, comparateur, filosofi, files, melodi, populations_legales, serie_historique
 
 # Order matters: the most specific name patterns first.
-READERS: tuple[ModuleType, ...] = (comparateur, serie_historique, filosofi, base_cc, populations_legales)
+READERS: tuple[ModuleType, ...] = (melodi, comparateur, serie_historique, filosofi, base_cc, populations_legales)
 
 LABELS = {
+    melodi: "format long de l'Insee (catalogue Melodi)",
     comparateur: "base du comparateur de territoires",
     serie_historique: "séries historiques du recensement",
     filosofi: "Filosofi (revenus et pauvreté)",
@@ -32,6 +33,8 @@ def identify(path) -> tuple[ModuleType | None, str]:
         return None, "dictionnaire des variables (meta_) : lu avec son fichier de données"
     if path.suffix.lower() in IGNORED_SUFFIXES:
         return None, f"fichier {path.suffix} ignoré (ni CSV, ni zip, ni classeur Insee)"
+    if filosofi._ignored(path.name):
+        return None, f"Filosofi, niveau {filosofi._ignored(path.name)} : sans place dans l'entrepôt (COM, EPCI, DEP, REG, METRO lus)"
     for reader in READERS:
         try:
             if reader.recognise(path):
@@ -40,7 +43,7 @@ def identify(path) -> tuple[ModuleType | None, str]:
             return None, f"illisible ({exc})"
     return None, (
         "fichier non reconnu : noms attendus base-cc-<thème>-AAAA, base-cc-serie-historique-AAAA, "
-        "cc_filosofi_AAAA_COM, base_cc_comparateur, donnees_communes (populations légales, avec PLAAAA dans le nom)"
+        "cc_filosofi_AAAA_COM, base_cc_comparateur, DS_<JEU>_data (format long), donnees_communes (populations légales, avec PLAAAA dans le nom)"
     )
 
 
