@@ -16,6 +16,10 @@ FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
 STATUTS = {
     "secret": "secret statistique",
     "manquant": "non disponible",
+    "non_disponible": "non disponible",
+    "non_applicable": "non applicable",
+    "secret_ou_non_disponible": "secret ou non disponible",
+    "invalide": "valeur invalide dans le fichier source",
     "non_calculable": "non calculable",
     "incomplet": "non disponible (données incomplètes)",
     "hors_source": "non disponible pour ce niveau",

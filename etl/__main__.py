@@ -1,4 +1,4 @@
-"""Command line: `python -m etl {build,check,ensure,reference,fetch}`."""
+"""Command line: `python -m etl {build,check,ensure,reference,fetch,embed}`."""
 from __future__ import annotations
 
 import argparse
@@ -48,10 +48,15 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--territory", type=Path, default=None, help="fichier de territoire (défaut : datasets/territory.toml)")
     sub.add_parser("reference", help="régénérer datasets/reference/ depuis les registres de paquets (réseau)", add_help=False)
     sub.add_parser("fetch", help="télécharger les fichiers officiels listés dans datasets/sources.toml", add_help=False)
+    sub.add_parser("embed", help="écrire les extraits réels embarqués (datasets/embedded/) depuis les fichiers Insee",
+                   add_help=False)
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "reference":
         from etl import reference
         return reference.main(argv[1:])
+    if argv and argv[0] == "embed":
+        from etl import embed
+        return embed.main(argv[1:])
     if argv and argv[0] == "fetch":
         from etl import fetch
         return fetch.main(argv[1:])

@@ -15,7 +15,7 @@ import pandas as pd
 from etl import catalogue as catalogue_mod
 from etl import check as check_mod
 from etl import paths, reference_data, territory as territory_mod, values, warehouse
-from etl.errors import BuildError
+from etl.errors import BuildError, InputError
 from etl.readers.common import ReadResult, SourceInfo
 from etl.territories import build_territoires
 
@@ -73,11 +73,55 @@ def _read_raw(raw_dir: Path, log: Callable[[str], None], keep: set[str] | None =
         if reader is None:
             log(f"  ignoré   {path.name} : {reason}")
             continue
-        result = reader.read(path, variables=keep)  # InputError stops the build: a recognised file must be sound
+        # InputError stops the build: a recognised file must be sound; odd cells are
+        # kept aside (lenient) and judged against the territory (`_check_anomalies`)
+        result = reader.read(path, variables=keep, lenient=True)
         log(f"  reconnu  {path.name} : {result.info.titre or result.info.famille} "
             f"(millésimes {', '.join(map(str, result.info.millesimes))}, {result.data['code'].nunique()} territoires)")
         results.append(result)
     return results
+
+
+def _check_anomalies(results: list[ReadResult], territoires: pd.DataFrame, fusions: pd.DataFrame, log) -> None:
+    """Cells that are neither numbers nor INSEE markers (docs/robustness.md):
+    one in a commune of the territory (or a commune merged into one), or in a
+    row of one of its levels (EPCI, département, région, France), stops the
+    build with its file, line and column; elsewhere it is a missing value
+    (statut `invalide`, which makes any total containing it « incomplet »),
+    counted and reported in the log and in the source's notes."""
+    keys = set(zip(territoires["niveau"], territoires["code"]))
+    current = dict(zip(fusions["ancien_code"], fusions["code"]))
+    for r in results:
+        if not r.info.anomalies:
+            continue
+        for a in r.info.anomalies:
+            code = current.get(a["code"], a["code"]) if a["niveau"] == "commune" else a["code"]
+            if (a["niveau"], code) in keys:
+                raise InputError(a["fichier"], a["message"], line=a["ligne"], column=a["colonne"])
+        n = len(r.info.anomalies)
+        where = " ; ".join(f"ligne {a['ligne']}, colonne {a['colonne']} (code {a['code']}) : « {a['texte']} »"
+                           for a in r.info.anomalies[:5])
+        more = f" ; et {n - 5} autre(s)" if n > 5 else ""
+        note = (f"{n} cellule(s) invalide(s) hors du territoire, comptées comme manquantes (statut « invalide ») ; "
+                f"les totaux qui les contiennent sont « incomplets » : {r.info.anomalies[0]['fichier']}, {where}{more}")
+        r.info.notes.append(note)
+        log(f"  attention {note}")
+
+
+def _embedded(territory_code: str, ref: reference_data.Reference, loaded: set[str], log) -> list[ReadResult]:
+    """The derived real extracts of datasets/embedded/ (python -m etl embed): read
+    on every build, as real sources; a national file of the same source in
+    datasets/raw/ replaces its extract."""
+    from etl.readers import embedded
+
+    out = []
+    for r in embedded.read_folder(paths.embedded_dir(), territory_code, set(ref.communes["code"]), log):
+        if r.info.source_id in loaded:
+            log(f"  ignoré   extrait embarqué {r.info.source_id} : le fichier national est dans le dossier des fichiers")
+            continue
+        log(f"  embarqué {r.info.titre} ({r.info.fichier}, millésimes {', '.join(map(str, r.info.millesimes))})")
+        out.append(r)
+    return out
 
 
 def _demo_results(missing: list[str], ref: reference_data.Reference, log) -> list[ReadResult]:
@@ -120,9 +164,14 @@ def compute(raw_dir: Path, territory_path: Path | None = None, ref_dir: Path | N
     log(f"Territoire : {terr.nom} ({len(ref.communes)} communes, {len(terr.epci)} EPCI)")
     log(f"Fichiers de {raw_dir} :")
     results = [_reference_population(ref)] + _read_raw(raw_dir, log, set(variables["variable"]))
+    _check_anomalies(results, territoires, ref.fusions, log)
+    results += _embedded(terr.code, ref, {r.info.source_id for r in results}, log)
     # a theme counts as real when a real file gives its communes (a Filosofi EPCI
     # file alone still leaves the communes to demonstration data)
-    real = {r.info.famille for r in results if not r.info.demo and (r.data["niveau"] == "commune").any()}
+    # (the embedded extracts do not count: demonstration data fills the indicators they lack, see values.prefer_real)
+    real = {r.info.famille for r in results
+            if not r.info.demo and not r.info.fichier.startswith("datasets/embedded/")
+            and (r.data["niveau"] == "commune").any()}
     missing = [f for f in DEMO_FAMILIES if f not in real]
     results += _demo_results(missing, ref, log) if missing else []
 
@@ -138,7 +187,7 @@ def compute(raw_dir: Path, territory_path: Path | None = None, ref_dir: Path | N
     geo_year = reference_data.GEOGRAPHIE
     frames.append(_superficie(territoires, ref.superficies, geo_year))
     base = values.choose_sources(frames)
-    allv = values.ratios(base, cat)
+    allv = values.prefer_real(values.ratios(base, cat))
     allv = allv[values.VALUE_COLUMNS].reset_index(drop=True)
     allv["millesime"] = allv["millesime"].astype("int32")
     allv["valeur"] = allv["valeur"].astype("float64")
@@ -333,6 +382,6 @@ def _watched(raw_dir: Path):
     raw_dir = Path(raw_dir)
     yield from (p for p in sorted(paths.DATASETS.glob("*.csv")) if p.name not in _NOT_INPUTS)
     yield from (p for p in sorted(paths.DATASETS.glob("*.toml")) if p.name not in _NOT_INPUTS)
-    for d in (paths.reference_dir(), paths.partners_dir(), raw_dir):
+    for d in (paths.reference_dir(), paths.partners_dir(), paths.embedded_dir(), raw_dir):
         yield from _files_under(d)
     yield from (p for p in _files_under(ETL_DIR) if p.suffix == ".py")

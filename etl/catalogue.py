@@ -13,8 +13,9 @@ CATALOGUE_COLUMNS = [
     "indicateur", "libelle", "theme", "agregation", "numerateur", "denominateur",
     "facteur", "unite", "decimales", "cle", "ordre", "definition",
 ]
-AGREGATIONS = {"somme", "ratio", "publie"}
-THEMES = {"demographie", "logement", "economie", "revenus"}
+# ecart: numerateur minus denominateur, recomputed at every level (births - deaths)
+AGREGATIONS = {"somme", "ratio", "publie", "ecart"}
+THEMES = {"demographie", "logement", "economie", "revenus", "naissances_etablissements"}
 
 
 def _read(path: Path, columns: list[str]) -> pd.DataFrame:
@@ -37,7 +38,7 @@ def load_catalogue(path: Path | None = None) -> pd.DataFrame:
             raise InputError(path, f"agrégation inconnue {row.agregation!r}", i, "agregation")
         if row.theme not in THEMES:
             raise InputError(path, f"thème inconnu {row.theme!r}", i, "theme")
-        if row.agregation == "ratio":
+        if row.agregation in ("ratio", "ecart"):
             for col in ("numerateur", "denominateur"):
                 ref = getattr(row, col)
                 if ref not in set(df["indicateur"]):

@@ -30,6 +30,11 @@ def raw_dir() -> Path:
     return _env_path("CHIFFRES_CLEFS_RAW", DATASETS / "raw")
 
 
+def embedded_dir() -> Path:
+    """Derived real extracts read on every build (`python -m etl embed`)."""
+    return _env_path("CHIFFRES_CLEFS_EMBEDDED", DATASETS / "embedded")
+
+
 def warehouse_dir() -> Path:
     return _env_path("CHIFFRES_CLEFS_WAREHOUSE", DATASETS / "warehouse")
 

@@ -15,8 +15,13 @@ from etl.readers.common import ReadResult
 KEY = ["indicateur", "niveau", "code", "millesime"]
 VALUE_COLUMNS = KEY + ["valeur", "statut", "demo", "source_id"]
 # When several cells make one value, the most telling reason wins.
-_STATUT_RANK = {None: 0, "manquant": 1, "incomplet": 2, "secret": 3, "non_calculable": 4, "hors_source": 5}
+_STATUT_RANK = {None: 0, "manquant": 1, "non_disponible": 2, "non_applicable": 3, "secret_ou_non_disponible": 4,
+                "incomplet": 5, "secret": 6, "invalide": 7, "non_calculable": 8, "hors_source": 9}
 _RANK_STATUT = {v: k for k, v in _STATUT_RANK.items()}
+# A member cell with one of these makes a sum over communes `incomplet`.
+CELL_STATUTS = ["manquant", "secret", "non_disponible", "non_applicable", "secret_ou_non_disponible", "invalide"]
+# Statuts of a cell the file left empty (not secret, not a wrong value).
+EMPTY_STATUTS = ["manquant", "non_disponible", "secret_ou_non_disponible"]
 COVERAGE = 0.95  # share of a département's communes a file must hold to aggregate it
 # INSEE leaves a few cells empty at national scale (communes created after the
 # census): up to this many empty (not secret) cells are left out of a
@@ -248,7 +253,7 @@ def aggregate(values: pd.DataFrame, territoires: pd.DataFrame, departements: pd.
         members = pd.concat(members, ignore_index=True)
         joined = com.drop(columns=["niveau"]).merge(members, on="code")
         agg = _sum_strict(joined, ["niveau", "parent", "indicateur", "millesime"]).rename(columns={"parent": "code"})
-        agg.loc[agg["statut"].isin(["manquant", "secret"]), "statut"] = "incomplet"
+        agg.loc[agg["statut"].isin(CELL_STATUTS), "statut"] = "incomplet"
         out.append(agg.drop(columns=["_n"]))
 
         # reference levels from all the file's communes, where the file covers them
@@ -264,7 +269,13 @@ def aggregate(values: pd.DataFrame, territoires: pd.DataFrame, departements: pd.
     # a median cannot come from adding communes
     publie = res["indicateur"].map(agregation).eq("publie") & (res["niveau"] != "commune") & ~res["_direct"]
     res.loc[publie & (res["statut"] != "hors_source"), ["valeur", "statut"]] = [np.nan, "non_calculable"]
-    res = res.sort_values("_direct", ascending=False).drop_duplicates(["niveau", "code", "indicateur", "millesime"])
+    # a count summed from every commune (complete) beats INSEE's published count,
+    # which can differ by a few units (Filosofi rounds its EPCI counts apart): the
+    # levels then add up; a published count fills in when the sum is incomplete
+    summed = res["indicateur"].map(agregation).eq("somme") & ~res["_direct"] & res["valeur"].notna()
+    res = res.assign(_rank=np.where(summed, 0, np.where(res["_direct"], 1, 2)))
+    res = res.sort_values("_rank", kind="stable").drop_duplicates(["niveau", "code", "indicateur", "millesime"])
+    res = res.drop(columns=["_rank"])
     keep = res["code"].isin(set(territoires["code"])) | (res["niveau"] == "commune")
     res = res[keep & res.set_index(["niveau", "code"]).index.isin(territoires.set_index(["niveau", "code"]).index)]
     return res.drop(columns=["_direct", "_n"], errors="ignore")
@@ -289,14 +300,21 @@ def _reference_levels(com_all: pd.DataFrame, ref_levels: pd.DataFrame, departeme
         return np.append(per_code.to_numpy(dtype=bool), False)[code_ids]
 
     in_covered = rows_where(dep_of.isin(covered))
-    # a few empty cells (communes created after the census) are left out
-    empty = in_covered & com_all["statut"].eq("manquant").to_numpy(dtype=bool)
-    empty &= ~(com_all["indicateur"].isna() | com_all["millesime"].isna()).to_numpy(dtype=bool)
     im_ids, n_im = _group_ids(com_all, ["indicateur", "millesime"])
+    # an (indicator, vintage) left empty for a whole département is not in the
+    # file for it (Mayotte in the comparateur: listed, births given, no census
+    # value): the département has no total for it and France is summed without it
+    dep_ids = np.append(pd.factorize(dep_of)[0], -1)[code_ids]
+    counted = (com_all["valeur"].notna() | ~com_all["statut"].isin(EMPTY_STATUTS)).to_numpy(dtype=bool)
+    g_ids, g_n = pd.factorize(im_ids * (len(distinct) + 2) + (dep_ids + 1))
+    blank_row = (np.bincount(g_ids, weights=counted, minlength=len(g_n)) == 0)[g_ids]
+    # a few empty cells (communes created after the census) are left out
+    empty = in_covered & ~blank_row & com_all["statut"].isin(EMPTY_STATUTS).to_numpy(dtype=bool)
+    empty &= ~(com_all["indicateur"].isna() | com_all["millesime"].isna()).to_numpy(dtype=bool)
     few = empty & (np.bincount(im_ids[empty], minlength=n_im)[im_ids] <= TOLERATED_EMPTY)
     if few.any() and not com_all.index.is_unique:  # rows are dropped by label
         few = in_covered & com_all.index.isin(com_all.index[few])
-    nat = in_covered & ~few
+    nat = in_covered & ~few & ~blank_row
     keys = com_all[["indicateur", "millesime"]]
     val = com_all["valeur"].to_numpy(dtype="float64")
     rank = _statut_rank(com_all["statut"]) if com_all["valeur"].dtype == "float64" else None
@@ -319,7 +337,12 @@ def _reference_levels(com_all: pd.DataFrame, ref_levels: pd.DataFrame, departeme
             else:
                 s = _sum_strict_pandas(com_all.iloc[rows], ["indicateur", "millesime"])
             s = s.assign(niveau=niveau, code=code)
-            s.loc[s["statut"].isin(["manquant", "secret"]), "statut"] = "incomplet"
+            s.loc[s["statut"].isin(CELL_STATUTS), "statut"] = "incomplet"
+            absent = indic_years.merge(s[["indicateur", "millesime"]], how="left", indicator=True)
+            absent = absent[absent["_merge"] == "left_only"].drop(columns=["_merge"])
+            if not absent.empty:
+                s = pd.concat([s, absent.assign(niveau=niveau, code=code, valeur=np.nan, statut="hors_source")],
+                              ignore_index=True)
         else:
             s = indic_years.assign(niveau=niveau, code=code, valeur=np.nan, statut="hors_source")
         parts.append(s.drop(columns=["_n"], errors="ignore"))
@@ -335,11 +358,21 @@ def choose_sources(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return allv.drop_duplicates(KEY).drop(columns=["_missing", "_geo"])
 
 
+def prefer_real(values: pd.DataFrame) -> pd.DataFrame:
+    """Real beats demonstration at the indicator level: an indicator with a real
+    value (any level, any vintage) keeps no demonstration row at all, so a page
+    never shows a real 2018 next to a fictitious 2021. Demonstration data only
+    fills indicators no real source covers (ratios included, computed before)."""
+    real = set(values.loc[~values["demo"].astype(bool) & values["valeur"].notna(), "indicateur"])
+    drop = values["demo"].astype(bool) & values["indicateur"].isin(real)
+    return values[~drop.to_numpy()] if drop.any() else values
+
+
 def ratios(values: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """Every ratio recomputed at every level from its numerator and denominator.
     A denominator with a single vintage (the area) serves every vintage."""
     out = [values]
-    for row in catalogue[catalogue["agregation"] == "ratio"].itertuples(index=False):
+    for row in catalogue[catalogue["agregation"].isin(["ratio", "ecart"])].itertuples(index=False):
         num = values[values["indicateur"] == row.numerateur]
         den = values[values["indicateur"] == row.denominateur]
         if num.empty or den.empty:
@@ -352,6 +385,8 @@ def ratios(values: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
         with np.errstate(divide="ignore", invalid="ignore"):
             val = m["valeur"] / m["valeur_d"] * row.facteur
         bad_den = m["valeur_d"].eq(0)
+        if row.agregation == "ecart":  # a difference (births - deaths): any denominator will do
+            val, bad_den = m["valeur"] - m["valeur_d"], pd.Series(False, index=m.index)
         statut = m["statut"].where(m["statut"].notna(), m["statut_d"])
         statut = statut.where(~(statut.isna() & bad_den), "manquant")
         out.append(pd.DataFrame({

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# ../shared/data next to the project, or next to the folder of worktrees (/work/wt/<name>)
+SHARED_DATA = next((p / "shared" / "data" for p in ROOT.parents[:2] if (p / "shared" / "data").exists()),
+                   ROOT.parent / "shared" / "data")
 
 
 @pytest.fixture(scope="session")

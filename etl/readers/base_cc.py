@@ -54,7 +54,7 @@ def classify(column: str) -> tuple[str, int] | None:
     return f"{m.group(1)}_{m.group(3)}", files.century(m.group(2))
 
 
-def read(path, *, url: str | None = None, variables: set[str] | None = None) -> ReadResult:
+def read(path, *, url: str | None = None, variables: set[str] | None = None, lenient: bool = False) -> ReadResult:
     """`variables`: generic variables to keep (None: all), see wide.read_members."""
     path = Path(path)
     found = _theme(path)
@@ -111,6 +111,7 @@ def read(path, *, url: str | None = None, variables: set[str] | None = None) -> 
         info=info,
         check_vintages=check_vintages,
         variables=variables,
+        lenient=lenient,
     )
     if year is None and result.info.millesimes:
         y = max(result.info.millesimes)

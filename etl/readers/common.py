@@ -22,10 +22,15 @@ FAMILIES = (
     "emploi_pop_active",
     "serie_historique",
     "filosofi",
+    "comparateur",
 )
 
-#: statut values: None (value present), "secret" (INSEE `s`), "manquant" (empty cell)
-STATUTS = (None, "secret", "manquant")
+#: statut values: None (value present), "secret" (INSEE `s`), "non_disponible"
+#: (`nd`), "non_applicable" (`NA`, `N/A`), "manquant" (empty cell),
+#: "secret_ou_non_disponible" (an empty cell of a file whose documentation says
+#: secret cells are left empty: the comparateur), "invalide" (a cell that is
+#: none of these, kept aside when the reader is lenient: see docs/robustness.md)
+STATUTS = (None, "secret", "non_disponible", "non_applicable", "manquant", "secret_ou_non_disponible", "invalide")
 
 
 @dataclass
@@ -43,6 +48,9 @@ class SourceInfo:
     titre: str = ""  # human title, e.g. "Base chiffres clés Logement 2021"
     libelles: dict[str, str] = field(default_factory=dict)  # "P21_LOG" -> label from the meta file
     notes: list[str] = field(default_factory=list)  # repairs done, e.g. "34 963 CODGEO réparés"
+    # cells that are neither numbers nor INSEE markers (lenient reads only): dicts with
+    # fichier, ligne, colonne, niveau, code, texte, message
+    anomalies: list[dict] = field(default_factory=list)
 
 
 @dataclass

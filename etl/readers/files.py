@@ -546,38 +546,78 @@ def format_int(n: int) -> str:
     return f"{n:,}".replace(",", "\u202f")
 
 
-def convert_column(
-    name: str, col: pa.ChunkedArray | pa.Array, column: str, *, allow_negative: bool = False, first_row: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Strings -> (float64 values, statut). `s` is secret, empty is missing,
-    decimal commas accepted; anything else that is not a number is an error
-    naming the line and column."""
-    col = pc.utf8_trim_whitespace(col)
+#: INSEE's missing-value markers -> statut (an empty cell is `manquant`, or
+#: what the family reader says: the comparateur leaves secret cells empty)
+MARKERS = {"s": "secret", "nd": "non_disponible", "NA": "non_applicable", "N/A": "non_applicable"}
+
+
+@dataclass
+class BadCell:
+    """A cell that is neither a number nor an INSEE marker, kept aside instead of
+    stopping the read (`convert_column(bad=…)`): the build decides (docs/robustness.md)."""
+
+    row: int  # 0-based data row of the table (line = row + 2)
+    column: str
+    text: str
+    message: str  # French, as the InputError would say it
+
+
+def _markers(col) -> tuple[object, list[tuple[str, object]]]:
+    """(blank mask: empty or a marker, [(statut, mask)]) of a string column."""
     empty = pc.equal(col, "")
-    secret = pc.equal(col, "s")
-    blank = pc.or_(empty, secret)
+    blank = empty
+    masks = [("manquant", empty)]
+    for marker, statut in MARKERS.items():
+        m = pc.equal(col, marker)
+        blank = pc.or_(blank, m)
+        masks.append((statut, m))
+    return blank, masks
+
+
+def convert_column(
+    name: str, col: pa.ChunkedArray | pa.Array, column: str, *, allow_negative: bool = False, first_row: int = 0,
+    empty_statut: str = "manquant", bad: list[BadCell] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Strings -> (float64 values, statut). INSEE's markers (`s`, `nd`, `NA`,
+    `N/A`) and empty cells are missing values with their statut (`empty_statut`
+    for an empty cell), decimal commas accepted; anything else that is not a
+    number (or a negative count) is an error naming the line and column, or,
+    when `bad` is a list, a missing value with statut `invalide` recorded there."""
+    col = pc.utf8_trim_whitespace(col)
+    blank, masks = _markers(col)
     dotted = pc.replace_substring(col, ",", ".")
-    numeric = pc.if_else(blank, pa.scalar(None, pa.string()), dotted)
+    blank_np = np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
+    ok = np.asarray(pc.or_(blank, pc.match_substring_regex(dotted, _NUMBER)).to_numpy(zero_copy_only=False), dtype=bool)
+    numeric = pc.if_else(pa.array(ok & ~blank_np), dotted, pa.scalar(None, pa.string()))
     try:
-        values = np.asarray(pc.cast(numeric, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
-        parsed = True
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        parsed = False
-    blank_np = blank.to_numpy(zero_copy_only=False)
-    if not parsed or not np.isfinite(values[~blank_np]).all():
-        ok = pc.or_(blank, pc.match_substring_regex(dotted, _NUMBER)).to_numpy(zero_copy_only=False)
-        if parsed:
-            ok &= blank_np | np.isfinite(values)
-        bad = int(np.flatnonzero(~ok)[0])
-        raise InputError(name, f"valeur non numérique « {col[bad].as_py()} »", line=first_row + bad + 2, column=column)
+        values = np.array(pc.cast(numeric, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # "+3", "1." …: Python reads them
+        values = np.array([np.nan if x is None else float(x) for x in numeric.to_pylist()], dtype="float64")
+    ok &= blank_np | np.isfinite(values)
+    invalid = np.zeros(len(values), dtype=bool)
+    if not ok.all():
+        for i in np.flatnonzero(~ok):
+            text = col[int(i)].as_py()
+            if bad is None:
+                raise InputError(name, f"valeur non numérique « {text} »", line=first_row + int(i) + 2, column=column)
+            bad.append(BadCell(first_row + int(i), column, text, f"valeur non numérique « {text} »"))
+        invalid |= ~ok
+        values[~ok] = np.nan
     if not allow_negative:
         neg = values < 0
         if neg.any():
-            bad = int(np.flatnonzero(neg)[0])
-            raise InputError(name, f"valeur négative « {col[bad].as_py()} » pour un effectif", line=first_row + bad + 2, column=column)
+            for i in np.flatnonzero(neg):
+                text = col[int(i)].as_py()
+                if bad is None:
+                    raise InputError(name, f"valeur négative « {text} » pour un effectif", line=first_row + int(i) + 2,
+                                     column=column)
+                bad.append(BadCell(first_row + int(i), column, text, f"valeur négative « {text} » pour un effectif"))
+            invalid |= neg
+            values[neg] = np.nan
     statut = np.full(len(values), None, dtype=object)
-    statut[secret.to_numpy(zero_copy_only=False)] = "secret"
-    statut[empty.to_numpy(zero_copy_only=False)] = "manquant"
+    for st, mask in masks:
+        statut[np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)] = empty_statut if st == "manquant" else st
+    statut[invalid] = "invalide"
     return values, statut
 
 
@@ -589,6 +629,8 @@ def convert_block(
     keep: list[int],
     *,
     first_row: int = 0,
+    empty_statut: str = "manquant",
+    bad: list[BadCell] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """`convert_column` on every column of `columns` (each checked the same way),
     returning (values, statut) for the columns at the positions `keep` only.
@@ -605,7 +647,7 @@ def convert_block(
         out = {}
         for i, column in enumerate(columns):
             converted = convert_column(name, table.column(column), column, allow_negative=allow_negative[i],
-                                       first_row=first_row)
+                                       first_row=first_row, empty_statut=empty_statut, bad=bad)
             if i in keep:
                 out[i] = converted
         return [out[i] for i in keep]
@@ -613,9 +655,7 @@ def convert_block(
     if not columns or rows == 0:
         return one_by_one()
     cells = pa.chunked_array([chunk for c in columns for chunk in table.column(c).chunks], type=pa.string())
-    empty = pc.equal(cells, "")
-    secret = pc.equal(cells, "s")
-    blank = pc.or_(empty, secret)
+    blank, masks = _markers(cells)
     try:
         values = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), cells), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -627,13 +667,13 @@ def convert_block(
     no_negative = ~np.asarray(allow_negative, dtype=bool)
     if (values[no_negative] < 0).any():
         return one_by_one()
-    empty_np = empty.to_numpy(zero_copy_only=False).reshape(len(columns), rows)
-    secret_np = secret.to_numpy(zero_copy_only=False).reshape(len(columns), rows)
+    masks_np = [(st, np.asarray(m.to_numpy(zero_copy_only=False), dtype=bool).reshape(len(columns), rows))
+                for st, m in masks if pc.any(m).as_py()]
     out = []
     for i in keep:
         statut = np.full(rows, None, dtype=object)
-        statut[secret_np[i]] = "secret"
-        statut[empty_np[i]] = "manquant"
+        for st, m in masks_np:
+            statut[m[i]] = empty_statut if st == "manquant" else st
         out.append((values[i].copy(), statut))
     return out
 

@@ -11,9 +11,20 @@ from etl.errors import InputError
 from etl.readers import files, wide
 from etl.readers.common import ReadResult
 
-NAME = re.compile(r"cc[-_]filosofi[-_](\d{4})[-_](COM|EPCI|DEP|REG|ARR)\b", re.IGNORECASE)
+NAME = re.compile(r"cc[-_]filosofi[-_](\d{4})[-_](COM|EPCI|DEP|REG|METRO|ARR|AAV\d{4}|UU\d{4}|ZE\d{4}|CTCD|EPT)"
+                  r"(?![A-Za-z0-9])", re.IGNORECASE)
 ZIP_NAME = re.compile(r"base[-_]cc[-_]filosofi[-_](\d{4})", re.IGNORECASE)
-NIVEAUX = {"COM": "commune", "EPCI": "epci", "DEP": "departement", "REG": "region"}
+# METRO (France métropolitaine, one row coded 1) stands for the `pays` level:
+# INSEE publishes no France-entière row in these files (see the source notes).
+NIVEAUX = {"COM": "commune", "EPCI": "epci", "DEP": "departement", "REG": "region", "METRO": "pays"}
+METRO_NOTE = ("niveau France : valeurs publiées par l'Insee pour la France métropolitaine (fichier METRO), "
+              "le fichier ne publie pas de valeur France entière")
+# Levels INSEE publishes that the warehouse has no place for.
+IGNORED = {
+    "ARR": "arrondissements départementaux", "AAV": "aires d'attraction des villes", "UU": "unités urbaines",
+    "ZE": "zones d'emploi", "CTCD": "collectivités territoriales ayant les compétences départementales",
+    "EPT": "établissements publics territoriaux du Grand Paris",
+}
 # Shares that are negative by construction (taxes as a share of income).
 NEGATIVE_OK = ("PIMPOT",)
 
@@ -40,7 +51,15 @@ def _niveau(member: str) -> str:
     return NIVEAUX[m.group(2).upper()] if m else "commune"
 
 
-def read(path, *, url: str | None = None, variables: set[str] | None = None) -> ReadResult:
+def _ignored(member: str) -> str | None:
+    """Why a member of the zip is not read (None: it is read)."""
+    m = NAME.search(member)
+    if not m or m.group(2).upper() in NIVEAUX:
+        return None
+    return IGNORED[re.sub(r"\d+$", "", m.group(2).upper())]
+
+
+def read(path, *, url: str | None = None, variables: set[str] | None = None, lenient: bool = False) -> ReadResult:
     """`variables`: generic variables to keep (None: all), see wide.read_members."""
     path = Path(path)
     year = _year(path)
@@ -61,6 +80,9 @@ def read(path, *, url: str | None = None, variables: set[str] | None = None) -> 
         return bool(m) and m.group(2).upper() in NIVEAUX and member.lower().endswith(".csv")
 
     level = NAME.search(path.name)
+    if level and level.group(2).upper() not in NIVEAUX:
+        raise InputError(path, f"niveau {level.group(2)} ({_ignored(path.name)}) non utilisé par l'entrepôt : "
+                               "fichiers COM, EPCI, DEP, REG ou METRO attendus")
     info = wide.new_info(
         path,
         # a bare file holds one level: say which, so COM and EPCI files never share an id
@@ -70,7 +92,13 @@ def read(path, *, url: str | None = None, variables: set[str] | None = None) -> 
         url=url,
         titre=f"Filosofi {year} — revenus, pauvreté et niveau de vie",
     )
-    return wide.read_members(
+    if path.suffix.lower() == ".zip":
+        ignored = sorted({files.basename(n) for n in files.zip_members(path)
+                          if not files.is_meta(n) and _ignored(files.basename(n))})
+        if ignored:
+            info.notes.append("membres reconnus et ignorés (niveaux géographiques sans place dans l'entrepôt) : "
+                              + ", ".join(f"{n} ({_ignored(n)})" for n in ignored))
+    result = wide.read_members(
         path,
         want=want,
         classify=classify,
@@ -78,4 +106,13 @@ def read(path, *, url: str | None = None, variables: set[str] | None = None) -> 
         info=info,
         allow_negative=lambda variable: variable.startswith(NEGATIVE_OK),
         variables=variables,
+        lenient=lenient,
     )
+    pays = (result.data["niveau"] == "pays").to_numpy()
+    if pays.any():
+        result.data.loc[pays, "code"] = "FR"
+        result.info.notes.append(METRO_NOTE)
+        for a in result.info.anomalies:
+            if a["niveau"] == "pays":
+                a["code"] = "FR"
+    return result

@@ -120,8 +120,9 @@ def _read_xls(member: files.Member) -> tuple[np.ndarray, pa.Array, int | None, i
     )
 
 
-def read(path, *, url: str | None = None, variables: set[str] | None = None) -> ReadResult:
-    """`variables` is accepted for a uniform reader interface; the file holds one variable."""
+def read(path, *, url: str | None = None, variables: set[str] | None = None, lenient: bool = False) -> ReadResult:
+    """`variables` is accepted for a uniform reader interface; the file holds one variable.
+    `lenient`: bad PMUN cells become `invalide` and are listed in `info.anomalies`."""
     path = Path(path)
 
     def want(member: str) -> bool:
@@ -149,12 +150,15 @@ def read(path, *, url: str | None = None, variables: set[str] | None = None) -> 
     # xls lines: data start after the header row (1-based line = index + header_row + 2)
     try:
         files.check_duplicates(member.name, codes, column="COM")
-        values, statut = files.convert_column(member.name, pmun, "PMUN")
+        bad: list[files.BadCell] | None = [] if lenient else None
+        values, statut = files.convert_column(member.name, pmun, "PMUN", bad=bad)
     except InputError as exc:
         if header_row and exc.line is not None:
             exc.line += header_row
             exc.args = (str(exc),)
         raise
+    anomalies = [{"fichier": member.name, "ligne": c.row + 2 + header_row, "colonne": c.column, "niveau": "commune",
+                  "code": codes[c.row], "texte": c.text, "message": c.message} for c in bad or []]
     codes, parts = files.fold_plm(codes, [("PMUN", vintage, values, statut)], notes)
     df = files.long_frame("commune", codes, parts)
     info = wide.new_info(
@@ -168,6 +172,7 @@ def read(path, *, url: str | None = None, variables: set[str] | None = None) -> 
     info.fichier = member.name
     info.millesimes = [vintage]
     info.notes = notes
+    info.anomalies = anomalies
     return ReadResult(info=info, data=files.finish(df))
 
 

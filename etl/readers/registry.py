@@ -6,12 +6,14 @@ from pathlib import Path
 from types import ModuleType
 
 from etl.errors import InputError
-from etl.readers import base_cc, filosofi, files, populations_legales, serie_historique
+from etl.readers import base_cc, comparateur, filosofi, files, melodi, populations_legales, serie_historique
 
 # Order matters: the most specific name patterns first.
-READERS: tuple[ModuleType, ...] = (serie_historique, filosofi, base_cc, populations_legales)
+READERS: tuple[ModuleType, ...] = (melodi, comparateur, serie_historique, filosofi, base_cc, populations_legales)
 
 LABELS = {
+    melodi: "format long de l'Insee (catalogue Melodi)",
+    comparateur: "base du comparateur de territoires",
     serie_historique: "séries historiques du recensement",
     filosofi: "Filosofi (revenus et pauvreté)",
     base_cc: "base chiffres clés du recensement",
@@ -41,6 +43,8 @@ def identify(path) -> tuple[ModuleType | None, str]:
             raise
         except InputError:
             pass  # unreadable: the readers say so if the name is theirs, else skipped below
+    if filosofi._ignored(path.name):
+        return None, f"Filosofi, niveau {filosofi._ignored(path.name)} : sans place dans l'entrepôt (COM, EPCI, DEP, REG, METRO lus)"
     for reader in READERS:
         try:
             if reader.recognise(path):
@@ -49,7 +53,7 @@ def identify(path) -> tuple[ModuleType | None, str]:
             return None, f"illisible ({exc})"
     return None, (
         "fichier non reconnu : noms attendus base-cc-<thème>-AAAA, base-cc-serie-historique-AAAA, "
-        "cc_filosofi_AAAA_COM, donnees_communes (populations légales, avec PLAAAA dans le nom)"
+        "cc_filosofi_AAAA_COM, base_cc_comparateur, DS_<JEU>_data (format long), donnees_communes (populations légales, avec PLAAAA dans le nom)"
     )
 
 

@@ -29,7 +29,7 @@ def recognise(path) -> bool:
     return _year(Path(path))[0]
 
 
-def read(path, *, url: str | None = None, variables: set[str] | None = None) -> ReadResult:
+def read(path, *, url: str | None = None, variables: set[str] | None = None, lenient: bool = False) -> ReadResult:
     """`variables`: generic variables to keep (None: all), see wide.read_members."""
     path = Path(path)
     found, year = _year(path)
@@ -62,4 +62,5 @@ def read(path, *, url: str | None = None, variables: set[str] | None = None) -> 
         niveau_of=lambda m: "commune",
         info=info,
         variables=variables,
+        lenient=lenient,
     )

@@ -31,13 +31,18 @@ def read_members(
     allow_negative: Callable[[str], bool] = lambda v: False,
     check_vintages: Callable[[str, set[int]], None] | None = None,
     variables: set[str] | None = None,
+    empty_statut: str = "manquant",
+    lenient: bool = False,
 ) -> ReadResult:
     """Read every data member of `path` accepted by `want` into one ReadResult
     (Filosofi zips hold one member per level). Members are streamed batch by
     batch: every value column is checked, but only the generic `variables`
     asked for (all when None) are kept, so memory follows what the build
-    needs, not the file's size."""
+    needs, not the file's size. `lenient`: a cell that is neither a number
+    nor an INSEE marker becomes a missing value with statut `invalide`, listed
+    in `info.anomalies`, instead of stopping the read (the build decides)."""
     path = Path(path)
+    opts = {"empty_statut": empty_statut, "lenient": lenient}
     members = files.open_members(path, want)
     frames = []
     vintages: set[int] = set()
@@ -45,13 +50,15 @@ def read_members(
         # the encoding is checked while the member is parsed (one decompression
         # of a zip, not two); a member that turns out not to be UTF-8 is read
         # again as Latin-1, as if that had been known from the start
-        notes = len(info.notes)
+        notes, anomalies = len(info.notes), len(info.anomalies)
         try:
-            frame, found = _read_member(m, None, classify, niveau_of, info, allow_negative, check_vintages, variables)
+            frame, found = _read_member(m, None, classify, niveau_of, info, allow_negative, check_vintages, variables,
+                                        **opts)
         except _NotUtf8:
             del info.notes[notes:]
+            del info.anomalies[anomalies:]
             frame, found = _read_member(m, "latin-1", classify, niveau_of, info, allow_negative, check_vintages,
-                                        variables)
+                                        variables, **opts)
         vintages |= found
         frames.append(frame)
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -76,6 +83,8 @@ def _read_member(
     allow_negative: Callable[[str], bool],
     check_vintages: Callable[[str, set[int]], None] | None,
     variables: set[str] | None,
+    empty_statut: str = "manquant",
+    lenient: bool = False,
 ) -> tuple[pd.DataFrame, set[int]]:
     """One member as a long frame, and its vintages. `encoding` None: UTF-8
     when the first 64 KiB are, checked over the whole stream while parsing;
@@ -86,7 +95,7 @@ def _read_member(
     check = files.Utf8Check() if encoding is None and encoding_used == "utf8" else None
     try:
         result = _parse_member(m, columns, encoding_used, check, classify, niveau_of, info, allow_negative,
-                               check_vintages, variables)
+                               check_vintages, variables, empty_statut, lenient)
     except Exception:
         # what checking the whole stream first would have found: its own error
         # (a damaged zip…), Latin-1 (read again), or UTF-8 (this error stands)
@@ -99,8 +108,10 @@ def _read_member(
 
 
 def _parse_member(m, columns, encoding, check, classify, niveau_of, info, allow_negative, check_vintages,
-                  variables) -> tuple[pd.DataFrame, set[int]]:
+                  variables, empty_statut="manquant", lenient=False) -> tuple[pd.DataFrame, set[int]]:
     niveau = niveau_of(files.basename(m.name))
+    if niveau is None:  # a level the reader recognises but does not use
+        return files.empty_frame(), set()
     if "CODGEO" not in columns:
         raise InputError(m.name, f"colonne « CODGEO » absente (colonnes : {', '.join(columns[:8])}…)", line=1)
     specs, skipped = [], []
@@ -126,12 +137,14 @@ def _parse_member(m, columns, encoding, check, classify, niveau_of, info, allow_
     value_chunks: list[list[np.ndarray]] = [[] for _ in kept]
     statut_chunks: list[list[np.ndarray]] = [[] for _ in kept]
     rows = 0
+    bad: list[files.BadCell] | None = [] if lenient else None
     include = ["CODGEO"] + [s[0] for s in specs]
     for batch in files.batches(m, columns, encoding, include=include, check=check):
         code_chunks.append(files.column_codes(m.name, batch, "CODGEO"))
         seen.add(code_chunks[-1], first_row=rows)
         batch = batch.combine_chunks()
-        converted = files.convert_block(m.name, batch, [s[0] for s in specs], negative, kept, first_row=rows)
+        converted = files.convert_block(m.name, batch, [s[0] for s in specs], negative, kept, first_row=rows,
+                                        empty_statut=empty_statut, bad=bad)
         for k, (values, statut) in enumerate(converted):
             value_chunks[k].append(values)
             statut_chunks[k].append(statut)
@@ -140,6 +153,9 @@ def _parse_member(m, columns, encoding, check, classify, niveau_of, info, allow_
         raise InputError(m.name, "aucune ligne de données après l'en-tête (fichier tronqué ?)", line=2)
     codes = files.repair_codes(m.name, np.concatenate(code_chunks), niveau, info.notes)
     files.check_duplicates(m.name, codes)
+    for cell in bad or []:
+        info.anomalies.append({"fichier": m.name, "ligne": cell.row + 2, "colonne": cell.column, "niveau": niveau,
+                               "code": codes[cell.row], "texte": cell.text, "message": cell.message})
     parts = [
         (specs[i][1], specs[i][2], np.concatenate(value_chunks[k]), np.concatenate(statut_chunks[k]))
         for k, i in enumerate(kept)
