@@ -325,6 +325,7 @@ def fingerprint(raw_dir: Path | None = None, territory_path: Path | None = None,
     others += [Path(territory_path) if territory_path else paths.territory_file()]
     others += _files_under(Path(ref_dir) if ref_dir else paths.reference_dir())
     others += _files_under(Path(partners_dir) if partners_dir else paths.partners_dir())
+    others += _files_under(paths.embedded_dir())
     inputs = {}
     for p in others:
         if p.is_file():
@@ -376,12 +377,3 @@ def is_stale(target: Path | None = None, raw_dir: Path | None = None) -> str | N
         reasons.append("code de la chaîne de traitement (etl/) modifié")
     return " ; ".join(reasons) if reasons else None
 
-
-def _watched(raw_dir: Path):
-    """Every file whose content decides the warehouse (see `fingerprint`)."""
-    raw_dir = Path(raw_dir)
-    yield from (p for p in sorted(paths.DATASETS.glob("*.csv")) if p.name not in _NOT_INPUTS)
-    yield from (p for p in sorted(paths.DATASETS.glob("*.toml")) if p.name not in _NOT_INPUTS)
-    for d in (paths.reference_dir(), paths.partners_dir(), paths.embedded_dir(), raw_dir):
-        yield from _files_under(d)
-    yield from (p for p in _files_under(ETL_DIR) if p.suffix == ".py")
