@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from etl.errors import InputError
 from etl.readers import base_cc, filosofi, files, populations_legales, serie_historique
 
 # Order matters: the most specific name patterns first.
@@ -39,7 +38,7 @@ def identify(path) -> tuple[ModuleType | None, str]:
             files.zip_members(path)
         except files.UnsafeArchiveError:
             raise
-        except InputError:
+        except files.InputError:
             pass  # unreadable: the readers say so if the name is theirs, else skipped below
     for reader in READERS:
         try:
