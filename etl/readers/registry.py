@@ -25,12 +25,6 @@ def identify(path) -> tuple[ModuleType | None, str]:
     path = Path(path)
     if not path.is_file():
         return None, "n'est pas un fichier"
-    if path.name.startswith("."):
-        return None, "fichier caché ignoré"
-    if files.is_meta(path.name):
-        return None, "dictionnaire des variables (meta_) : lu avec son fichier de données"
-    if path.suffix.lower() in IGNORED_SUFFIXES:
-        return None, f"fichier {path.suffix} ignoré (ni CSV, ni zip, ni classeur Insee)"
     if path.suffix.lower() == ".zip":
         # same rule whatever the name: a zip with a dangerous member (../, absolute
         # path) or a zip bomb stops the build (UnsafeArchiveError), it is never just skipped
@@ -40,6 +34,12 @@ def identify(path) -> tuple[ModuleType | None, str]:
             raise
         except files.InputError:
             pass  # unreadable: the readers say so if the name is theirs, else skipped below
+    if path.name.startswith("."):
+        return None, "fichier caché ignoré"
+    if files.is_meta(path.name):
+        return None, "dictionnaire des variables (meta_) : lu avec son fichier de données"
+    if path.suffix.lower() in IGNORED_SUFFIXES:
+        return None, f"fichier {path.suffix} ignoré (ni CSV, ni zip, ni classeur Insee)"
     for reader in READERS:
         try:
             if reader.recognise(path):
