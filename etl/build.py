@@ -305,37 +305,40 @@ def _hash_file(path: Path) -> str:
     return warehouse.sha256(path)
 
 
+def _is_input(p: Path) -> bool:
+    return (p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+            and not p.name.endswith(".part") and p.name not in _NOT_INPUTS)
+
+
 def _files_under(d: Path) -> list[Path]:
-    if not d.exists():
-        return []
-    return sorted(p for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                  and not p.name.startswith(".") and not p.name.endswith(".part") and p.name not in _NOT_INPUTS)
+    return sorted(p for p in d.rglob("*") if _is_input(p)) if d.exists() else []
+
+
+def _key(p: Path) -> str:
+    r = p.resolve()
+    return r.relative_to(paths.ROOT).as_posix() if r.is_relative_to(paths.ROOT) else str(r)
 
 
 def fingerprint(raw_dir: Path | None = None, territory_path: Path | None = None, ref_dir: Path | None = None,
                 partners_dir: Path | None = None) -> dict:
     """What the warehouse is built from, by content (never by modification
     time): the sha256 of every raw file (by its name under raw_dir), of every
-    other input (catalogue, variables, territory, reference and partner files)
-    and one hash of the ETL code (etl/**/*.py), recorded in build.json."""
+    other input that `_watched` lists (catalogue, variables, territory,
+    reference and partner files…) and one hash of the ETL code (ETL_DIR),
+    recorded in build.json."""
     raw_dir = Path(raw_dir) if raw_dir else paths.raw_dir()
+    raw_root, etl_root = raw_dir.resolve(), (paths.ROOT / "etl").resolve()
     raw = {p.relative_to(raw_dir).as_posix(): _hash_file(p) for p in _files_under(raw_dir)}
-    others = [p for p in sorted(paths.DATASETS.glob("*.csv")) + sorted(paths.DATASETS.glob("*.toml"))
-              if p.name not in _NOT_INPUTS]
+    others = [p for p in _watched(raw_dir)
+              if not p.resolve().is_relative_to(raw_root) and not p.resolve().is_relative_to(etl_root)]
     others += [Path(territory_path) if territory_path else paths.territory_file()]
-    others += _files_under(Path(ref_dir) if ref_dir else paths.reference_dir())
-    others += _files_under(Path(partners_dir) if partners_dir else paths.partners_dir())
-    others += _files_under(paths.embedded_dir())
-    inputs = {}
-    for p in others:
-        if p.is_file():
-            inputs[p.resolve().relative_to(paths.ROOT).as_posix() if p.resolve().is_relative_to(paths.ROOT)
-                   else str(p.resolve())] = _hash_file(p)
+    others += _files_under(Path(ref_dir)) if ref_dir else []
+    others += _files_under(Path(partners_dir)) if partners_dir else []
+    inputs = {_key(p): _hash_file(p) for p in sorted(set(others)) if _is_input(p)}
     code = hashlib.sha256()
-    etl_dir = ETL_DIR
-    for p in _files_under(etl_dir):
+    for p in _files_under(ETL_DIR):
         if p.suffix == ".py":
-            code.update(p.relative_to(etl_dir).as_posix().encode() + b"\0" + _hash_file(p).encode() + b"\n")
+            code.update(p.relative_to(ETL_DIR).as_posix().encode() + b"\0" + _hash_file(p).encode() + b"\n")
     return {"version": FINGERPRINT_VERSION, "raw": raw, "inputs": inputs, "code": code.hexdigest()}
 
 
@@ -377,3 +380,10 @@ def is_stale(target: Path | None = None, raw_dir: Path | None = None) -> str | N
         reasons.append("code de la chaîne de traitement (etl/) modifié")
     return " ; ".join(reasons) if reasons else None
 
+
+def _watched(raw_dir: Path):
+    yield from (p for p in paths.DATASETS.glob("*.csv"))
+    yield from (p for p in paths.DATASETS.glob("*.toml"))
+    for d in (paths.reference_dir(), paths.partners_dir(), paths.embedded_dir(), raw_dir, paths.ROOT / "etl"):
+        if d.exists():
+            yield from (p for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from etl.errors import InputError
 from etl.readers import base_cc, comparateur, filosofi, files, melodi, populations_legales, serie_historique
 
 # Order matters: the most specific name patterns first.
@@ -28,12 +27,6 @@ def identify(path) -> tuple[ModuleType | None, str]:
     path = Path(path)
     if not path.is_file():
         return None, "n'est pas un fichier"
-    if path.name.startswith("."):
-        return None, "fichier caché ignoré"
-    if files.is_meta(path.name):
-        return None, "dictionnaire des variables (meta_) : lu avec son fichier de données"
-    if path.suffix.lower() in IGNORED_SUFFIXES:
-        return None, f"fichier {path.suffix} ignoré (ni CSV, ni zip, ni classeur Insee)"
     if path.suffix.lower() == ".zip":
         # same rule whatever the name: a zip with a dangerous member (../, absolute
         # path) or a zip bomb stops the build (UnsafeArchiveError), it is never just skipped
@@ -41,8 +34,14 @@ def identify(path) -> tuple[ModuleType | None, str]:
             files.zip_members(path)
         except files.UnsafeArchiveError:
             raise
-        except InputError:
+        except files.InputError:
             pass  # unreadable: the readers say so if the name is theirs, else skipped below
+    if path.name.startswith("."):
+        return None, "fichier caché ignoré"
+    if files.is_meta(path.name):
+        return None, "dictionnaire des variables (meta_) : lu avec son fichier de données"
+    if path.suffix.lower() in IGNORED_SUFFIXES:
+        return None, f"fichier {path.suffix} ignoré (ni CSV, ni zip, ni classeur Insee)"
     if filosofi._ignored(path.name):
         return None, f"Filosofi, niveau {filosofi._ignored(path.name)} : sans place dans l'entrepôt (COM, EPCI, DEP, REG, METRO lus)"
     for reader in READERS:
