@@ -3,7 +3,9 @@
   python -m bench.etl_job build RAW_DIR [--territory F] [--reference D] [--out WAREHOUSE]
   python -m bench.etl_job read FILE       read one INSEE file and aggregate it to every level
 
-Prints one JSON line with the timings (seconds, excluding interpreter start-up)."""
+Prints one JSON line with the timings (seconds, excluding interpreter start-up;
+for builds also the CPU time of the process, which other jobs on the machine
+inflate much less than the wall time, and the size of the warehouse)."""
 from __future__ import annotations
 
 import argparse
@@ -17,10 +19,24 @@ def _build(args) -> dict:
     from etl import build
 
     with tempfile.TemporaryDirectory(prefix="bench-etl-") as tmp:
-        t0 = time.perf_counter()
-        build.build(raw_dir=Path(args.path), target=args.out or Path(tmp) / "warehouse", territory_path=args.territory,
-                    ref_dir=args.reference, log=lambda _: None)
-        return {"seconds": time.perf_counter() - t0}
+        target = args.out or Path(tmp) / "warehouse"
+        t0, c0 = time.perf_counter(), time.process_time()
+        final = build.build(raw_dir=Path(args.path), target=target, territory_path=args.territory,
+                            ref_dir=args.reference, log=lambda _: None)
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        return {"seconds": seconds, "cpu_s": cpu, **_warehouse_size(Path(final))}
+
+
+def _warehouse_size(final: Path) -> dict:
+    """Bytes of the published warehouse (every file of its build folder) and of
+    its largest table, `valeurs.parquet`, with that table's row count."""
+    import pyarrow.parquet as pq
+
+    files = [p for p in final.rglob("*") if p.is_file()]
+    valeurs = final / "valeurs.parquet"
+    return {"warehouse_bytes": sum(p.stat().st_size for p in files),
+            "valeurs_bytes": valeurs.stat().st_size if valeurs.exists() else 0,
+            "valeurs_rows": pq.ParquetFile(valeurs).metadata.num_rows if valeurs.exists() else 0}
 
 
 def _read(args) -> dict:

@@ -124,20 +124,26 @@ def _embedded(territory_code: str, ref: reference_data.Reference, loaded: set[st
     return out
 
 
-def _demo_results(missing: list[str], ref: reference_data.Reference, log) -> list[ReadResult]:
-    from etl import demo
+def _demo_results(missing: list[str], ref: reference_data.Reference, log, keep: set[str] | None = None) -> list[ReadResult]:
+    """Demonstration files for every commune of France (the national table of
+    datasets/reference/), or for the territory's communes only when that table
+    is missing; `keep`: the variables the readers keep, as for real files."""
+    from etl import demo, reference_france
     from etl.readers import registry
 
-    pops = ref.populations[ref.populations["niveau"] == "commune"][["code", "millesime", "population"]]
+    if ref.france is not None:
+        communes, pops = ref.france, reference_france.long_populations(ref.france)
+    else:
+        log(f"  ({reference_france.FILE} absent : démonstration limitée aux communes du territoire)")
+        communes = ref.communes
+        pops = ref.populations[ref.populations["niveau"] == "commune"][["code", "millesime", "population"]]
     out = []
     with tempfile.TemporaryDirectory(prefix="chiffres-clefs-demo-") as tmp:
-        for path in demo.generate(Path(tmp), pops, ref.communes):
+        for path in demo.generate(Path(tmp), pops, communes, families=missing):
             reader, reason = registry.identify(path)
             if reader is None:
                 raise BuildError(f"fichier de démonstration non reconnu {path.name} : {reason}")
-            result = reader.read(path)
-            if result.info.famille not in missing:
-                continue
+            result = reader.read(path, variables=keep)
             result.info.demo = True
             result.info.source_id = f"demo-{result.info.source_id}"
             result.info.titre = f"{result.info.titre} — données de démonstration"
@@ -173,7 +179,7 @@ def compute(raw_dir: Path, territory_path: Path | None = None, ref_dir: Path | N
             if not r.info.demo and not r.info.fichier.startswith("datasets/embedded/")
             and (r.data["niveau"] == "commune").any()}
     missing = [f for f in DEMO_FAMILIES if f not in real]
-    results += _demo_results(missing, ref, log) if missing else []
+    results += _demo_results(missing, ref, log, set(variables["variable"])) if missing else []
 
     frames = []
     for r in results:

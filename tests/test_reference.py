@@ -17,7 +17,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon, box, shape
 
-from etl import paths, reference_data, territory as territory_mod
+from etl import paths, reference_data, reference_france, territory as territory_mod
 from etl.errors import BuildError
 from etl.reference_areas import commune_areas_km2, commune_geometries, departement_of, geodesic_area, level_areas
 from etl.reference_geo import label_point, repair_holes, union_holes
@@ -70,6 +70,43 @@ def test_departements_and_regions():
     # Arrondissements are not communes: Paris is one commune.
     assert deps.loc["75", "nb_communes"] == "1"
     assert 34_000 < deps["nb_communes"].astype(int).sum() < 35_500
+
+
+def test_national_table_of_communes():
+    """communes_france.csv.gz: every current commune of France, as many per
+    département as departements.csv counts, the territory's populations equal
+    to populations.csv, and bytes that depend only on the content."""
+    table = reference_france.load(REF)
+    assert table["code"].is_unique and list(table["code"]) == sorted(table["code"])
+    assert list(table.columns) == reference_france.BASE_COLUMNS + [
+        reference_france.population_column(m) for m in reference_france.VINTAGES]
+    deps = _csv("departements.csv").set_index("code")
+    assert table.groupby("departement").size().to_dict() == deps["nb_communes"].astype(int).to_dict()
+    assert (table["region"] == table["departement"].map(deps["region"])).all()
+    communes = _csv("communes.csv").set_index("code")
+    mine = table.set_index("code").loc[communes.index]
+    assert (mine["epci"] == communes["epci"]).all()
+    pops = _csv("populations.csv")
+    pops = pops[pops["niveau"] == "commune"].astype({"population": float})
+    for m in reference_france.VINTAGES:
+        legal = pops[pops["millesime"] == str(m)].set_index("code")["population"]
+        assert (mine[reference_france.population_column(m)] == legal.reindex(mine.index)).all(), m
+    # France (metropole + DROM without Mayotte) as in populations.csv
+    total = _csv("populations.csv").query("niveau == 'pays' and millesime == '2021'")["population"].astype(int).iloc[0]
+    assert table.loc[table["departement"] != "976", "pmun_2021"].sum() == total
+    assert 34_800 < len(table) < 35_000 and (REF / reference_france.FILE).stat().st_size < 500_000
+    assert table["pmun_2023"].notna().all()
+
+
+def test_national_table_bytes_depend_only_on_content(tmp_path):
+    header, rows = ["code", "epci", "departement", "region", "pmun_2021"], [["62001", "246200364", "62", "32", "1784"]]
+    reference_france.write(tmp_path / "a.csv.gz", header, rows)
+    import time as _time
+    _time.sleep(1.1)
+    reference_france.write(tmp_path / "b.csv.gz", header, rows)
+    assert (tmp_path / "a.csv.gz").read_bytes() == (tmp_path / "b.csv.gz").read_bytes()
+    with pytest.raises(ValueError):
+        reference_france.write(tmp_path / "c.csv.gz", header, [["62;001", "", "62", "32", "1"]])
 
 
 def test_population_totals_per_vintage():
@@ -419,3 +456,9 @@ def test_main_on_fake_cache(tmp_path, monkeypatch):
     # 62: 62001 (3 cells) + 62003 (2 cells) as drawn, before hole repair; 32 adds 80001 (3) and 59001 (1).
     assert km2[("region", "32")] / km2[("departement", "62")] == pytest.approx(9 / 5, rel=0.02)
     assert km2[("pays", "FR")] == km2[("region", "32")]
+    # the national table: every commune of the fake France, with its EPCI and populations
+    france = reference_france.load(out)
+    assert list(france["code"]) == ["59001", "62001", "62003", "80001"]
+    assert list(france["epci"]) == ["200000002", "200000001", "200000001", "200000001"]
+    assert france.set_index("code").loc["62003", "pmun_2016"] == 30  # 20 + the absorbed 10
+    assert "communes_france.csv.gz" in (out / "ATTRIBUTION.md").read_text(encoding="utf-8")
