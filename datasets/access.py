@@ -52,7 +52,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from datasets import cache
+from datasets import cache, niveaux
 
 ROOT = Path(__file__).resolve().parent.parent
 _TABLES = ("territoires", "valeurs", "indicateurs", "sources", "programme", "agence")
@@ -238,9 +238,8 @@ def territoire(code: str, niveau: str | None = None) -> dict | None:
         return None
     df = _query(
         f"""select {_TERR_COLS} from territoires where code = ? and (? is null or niveau = ?)
-        order by case niveau when 'commune' then 0 when 'epci' then 1 when 'groupement' then 2
-        when 'territoire' then 3 when 'departement' then 4 when 'region' then 5 else 6 end limit 1""",
-        [code, niveau, niveau])
+        order by coalesce(list_position(?, niveau), 99) limit 1""",
+        [code, niveau, niveau, list(niveaux.TOUS)])
     return None if df.empty else _clean(df.iloc[0].to_dict())
 
 
@@ -250,20 +249,26 @@ def _clean(d: dict) -> dict:
 
 @_cached
 def selectable() -> pd.DataFrame:
+    """The selectable territories, the whole territory first and the finest level last."""
     return _query(
-        f"""select {_TERR_COLS} from territoires where niveau in ('territoire', 'groupement', 'epci', 'commune')
-        order by case niveau when 'territoire' then 0 when 'groupement' then 1 when 'epci' then 2 else 3 end, ordre""")
+        f"""select {_TERR_COLS} from territoires where list_contains(?, niveau)
+        order by list_position(?, niveau), ordre""",
+        [list(niveaux.SELECTIONNABLES), list(reversed(niveaux.SELECTIONNABLES))])
 
 
 @_cached
 def communes(within_niveau: str | None = None, within_code: str | None = None) -> pd.DataFrame:
+    """The finest-level units (communes) of a territory; the whole list for the territory and
+    the administrative levels (the warehouse holds only the territory's communes)."""
+    parents = [n for n in niveaux.PARENTS[niveaux.PLUS_FIN] if n not in niveaux.ADMINISTRATIFS]
     return _query(
         """select code, nom, epci, groupement, departement, region, codes_postaux, superficie_km2,
-        label_lon, label_lat, recherche from territoires where niveau = 'commune'
+        label_lon, label_lat, recherche from territoires where niveau = ?
         and (? is null or (? = 'epci' and epci = ?) or (? = 'groupement' and groupement = ?)
-             or (? = 'commune' and code = ?) or ? in ('territoire', 'departement', 'region', 'pays'))
+             or (? = niveau and code = ?) or not list_contains(?, ?))
         order by ordre""",
-        [within_niveau, within_niveau, within_code, within_niveau, within_code, within_niveau, within_code, within_niveau])
+        [niveaux.PLUS_FIN, within_niveau, within_niveau, within_code, within_niveau, within_code,
+         within_niveau, within_code, [niveaux.PLUS_FIN, *parents], within_niveau])
 
 
 def normalise(text: str) -> str:
@@ -293,29 +298,31 @@ def search_communes(text: str, limit: int = 10) -> pd.DataFrame:
 
 @_cached
 def references(niveau: str, code: str) -> list[dict]:
-    """The territories to compare with, from the closest to France."""
+    """The territories to compare with, from the closest to France: the local levels above
+    (from the parent columns), then the administrative ones. Above the finest level a
+    territory may span several départements or régions: all of them are listed."""
     t = territoire(code, niveau)
     if t is None:
         return []
     chain: list[tuple[str, str | None]] = []
-    if niveau == "commune":
-        chain += [("epci", t["epci"]), ("groupement", t["groupement"])]
-    elif niveau == "epci":
-        chain += [("groupement", t["groupement"])]
-    if niveau in ("commune", "epci", "groupement"):
-        chain += [("territoire", territoires("territoire")["code"].iloc[0])]
-    if niveau in ("commune", "epci", "groupement", "territoire"):
-        if niveau == "territoire":
-            chain += [("departement", c) for c in territoires("departement")["code"]]
-        else:
-            chain += [("departement", t["departement"])]
-    if niveau != "pays":
-        if niveau == "territoire":
-            chain += [("region", c) for c in territoires("region")["code"]]
-        elif niveau != "region":
-            dep = territoire(t["departement"], "departement") if t.get("departement") else None
-            chain += [("region", (dep or {}).get("region") or t.get("region"))]
-        chain += [("pays", "FR")]
+    for n in niveaux.au_dessus(niveau):
+        if n == niveaux.ENSEMBLE:
+            chain += [(n, territoires(n)["code"].iloc[0])]
+        elif n in niveaux.PARENTS.get(niveau, ()):
+            chain += [(n, t.get(n))]
+    for n in niveaux.ADMINISTRATIFS:
+        if niveaux.rang(n) <= niveaux.rang(niveau):
+            continue
+        if n == "pays":
+            chain += [(n, "FR")]
+        elif n in niveaux.PARENTS.get(niveau, ()) and t.get(n):
+            parent = territoire(t[n], n) if n == "departement" else None
+            chain += [(n, t[n])]
+            if parent and "region" in niveaux.PARENTS.get(niveau, ()):  # the région of the département
+                t = {**t, "region": parent.get("region") or t.get("region")}
+        elif niveau in niveaux.LOCAUX:  # a grouping or the whole territory: every one it spans
+            codes = _spanned(niveau, code, n)
+            chain += [(n, c) for c in codes]
     out = []
     for n, c in chain:
         if c is None:
@@ -324,6 +331,14 @@ def references(niveau: str, code: str) -> list[dict]:
         if row is not None:
             out.append({"niveau": n, "code": c, "nom": row["nom"]})
     return out
+
+
+def _spanned(niveau: str, code: str, admin: str) -> list[str]:
+    """The départements (or régions) the communes of a territory lie in, in their order."""
+    com = communes(niveau, code)
+    present = set(com[admin].dropna()) if admin in com else set()
+    connus = list(territoires(admin).get("code", []))
+    return [c for c in connus if c in present] or connus
 
 
 # ---------------------------------------------------------------- catalogue
@@ -398,7 +413,7 @@ def carte(indicateur: str, millesime: int | None = None, within_niveau: str = "t
     com = communes(within_niveau, within_code)[["code", "nom", "epci"]]
     vals = _query(
         """select code, valeur, statut, demo, millesime from valeurs
-        where indicateur = ? and niveau = 'commune' and millesime = ?""", [indicateur, m])
+        where indicateur = ? and niveau = ? and millesime = ?""", [indicateur, niveaux.PLUS_FIN, m])
     out = com.merge(vals, on="code", how="left")
     out["millesime"] = m
     out.loc[out["valeur"].isna() & out["statut"].isna(), "statut"] = "manquant"
