@@ -11,7 +11,7 @@ import streamlit as st
 from components import format as fmt
 from components import layout
 from components.context import Context
-from datasets import access
+from datasets import access, cache
 
 UNITE_COURTE = 9  # longer units ("personnes par ménage") move to the label
 ECART_MIN_RECENSEMENT = 5  # Insee: compare census vintages at least 5 years apart
@@ -77,12 +77,8 @@ def tuile(row: dict, refs: pd.DataFrame | None = None) -> Tuile:
     return Tuile(
         indicateur=str(row["indicateur"]),
         libelle=str(row.get("libelle") or row["indicateur"]),
-        valeur=texte,
-        millesime=millesime,
-        evolution=evolution,
-        delta=delta,
-        depuis=depuis,
-        unite_libelle=unite_libelle,
+        valeur=texte, millesime=millesime, unite_libelle=unite_libelle,
+        evolution=evolution, delta=delta, depuis=depuis,
         references=tuple(lignes),
         source_id=row.get("source_id") if isinstance(row.get("source_id"), str) else None,
         demo=bool(row.get("demo")),
@@ -95,22 +91,29 @@ def tuiles(chiffres: pd.DataFrame, refs: pd.DataFrame | None = None) -> list[Tui
 
 @dataclass(frozen=True)
 class ChiffresCles:
-    tuiles: list[Tuile]
+    tuiles: tuple[Tuile, ...]
     demo: bool
 
 
+_TUILES = cache.Store("tuiles", 256)
+
+
 def chiffres_cles(ctx: Context) -> ChiffresCles:
-    """The key figures of the context's territory, each with its short references."""
-    chiffres = access.chiffres_cles(ctx.niveau, ctx.code)
-    refs = access.valeurs(tuple(chiffres["indicateur"]), tuple((r.niveau, r.code) for r in ctx.references_courtes))
-    return ChiffresCles(tuiles(chiffres, refs), bool(chiffres["demo"].any()))
+    """The key figures of the context's territory, each with its short references (built once
+    per territory and warehouse build, shared: frozen)."""
+    def build() -> ChiffresCles:
+        chiffres = access.chiffres_cles(ctx.niveau, ctx.code)
+        refs = access.valeurs(tuple(chiffres["indicateur"]), tuple((r.niveau, r.code) for r in ctx.references_courtes))
+        return ChiffresCles(tuple(tuiles(chiffres, refs)), bool(chiffres["demo"].any()))
+
+    return _TUILES.get(ctx.build_id, ctx.territoires_courts, build)
 
 
 def afficher(liste: list[Tuile], par_ligne: int = 3) -> None:
     """Cards in rows of `par_ligne` columns (Streamlit stacks them on a phone)."""
     for debut in range(0, len(liste), par_ligne):
         colonnes = st.columns(par_ligne)
-        for col, c in zip(colonnes, liste[debut : debut + par_ligne]):
+        for col, c in zip(colonnes, list(liste)[debut : debut + par_ligne]):
             with col, st.container(border=True):
                 titre = f"{c.libelle} ({c.millesime})" if c.millesime else c.libelle
                 fleche = "off" if not c.delta else ("up" if c.delta.startswith("+") else "down" if c.delta.startswith("−") else "off")

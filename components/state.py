@@ -40,7 +40,7 @@ def _valid_code(code) -> dict | None:
 
 def territoire_par_defaut() -> Selection:
     row = access.territoires(niveaux.ENSEMBLE).iloc[0]
-    return Selection("territoire", str(row["code"]), str(row["nom"]))
+    return Selection(niveaux.ENSEMBLE, str(row["code"]), str(row["nom"]))
 
 
 def _selection(row: dict) -> Selection:

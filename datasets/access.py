@@ -407,7 +407,7 @@ def _latest(indicateur_: str) -> int | None:
 
 
 @_cached
-def carte(indicateur: str, millesime: int | None = None, within_niveau: str = "territoire",
+def carte(indicateur: str, millesime: int | None = None, within_niveau: str = niveaux.ENSEMBLE,
           within_code: str | None = None) -> pd.DataFrame:
     m = millesime if millesime is not None else _latest(indicateur)
     com = communes(within_niveau, within_code)[["code", "nom", "epci"]]
