@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import state, theme_charts
 from components.context import Context
+from datasets import niveaux
 
 DEMO_LABEL = "Données de démonstration"
 DEMO_HELP = (
@@ -24,19 +25,8 @@ def page_start(titre: str, ctx: Context | None = None, demo: bool = False) -> Co
     return ctx
 
 
-NIVEAUX = {
-    "commune": "commune",
-    "epci": "intercommunalité (EPCI)",
-    "groupement": "groupement d'EPCI",
-    "territoire": "territoire de l'agence",
-    "departement": "département",
-    "region": "région",
-    "pays": "France",
-}
-
-
-def niveau_label(niveau: str) -> str:
-    return NIVEAUX.get(niveau, niveau)
+NIVEAUX = niveaux.LIBELLES
+niveau_label = niveaux.libelle
 
 
 source_label = theme_charts.source_label

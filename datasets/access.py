@@ -7,7 +7,7 @@ they are cached per build in `datasets.cache`, which hands out copies (see its r
 CONTRACT (implemented below; signatures are stable, pages/components rely on them):
 
 warehouse_dir() -> Path
-build_info() -> dict            build.json: built_at, territory{code,nom,agence}, ...
+build_info() -> dict            build.json: built_at, territory{code,nom,agence}, ..., and build_id (cache key)
 territoires(niveau=None) -> DataFrame[niveau, code, nom, nom_court, epci, groupement,
                                       departement, region, codes_postaux, ordre]
 territoire(code, niveau=None) -> dict | None    one row of territoires as a dict

@@ -28,6 +28,22 @@ PARENTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# how the pages name each level (French, lower case: "Béthune · commune")
+LIBELLES = {
+    "commune": "commune",
+    "epci": "intercommunalité (EPCI)",
+    "groupement": "groupement d'EPCI",
+    "territoire": "territoire de l'agence",
+    "departement": "département",
+    "region": "région",
+    "pays": "France",
+}
+
+
+def libelle(niveau: str) -> str:
+    return LIBELLES.get(niveau, niveau)
+
+
 def rang(niveau: str) -> int:
     """Sort order (finest local level first, France last); unknown levels go last."""
     return TOUS.index(niveau) if niveau in TOUS else len(TOUS)
