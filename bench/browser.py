@@ -10,8 +10,9 @@ import threading
 import time
 from pathlib import Path
 
-from bench.common import ROOT, Config, Section, Stats, fmt_ms, verdict
+from bench.common import Config, Section, Stats, fmt_ms, verdict
 from bench.server import streamlit_server, tree_rss_mb
+from components import navigation
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -20,33 +21,23 @@ TARGET_FIRST_CHART_S = 1.2
 TARGET_CHANGE_S = 0.250
 TARGET_RSS_MB = 350
 PLOTLY = '[data-testid="stMain"] .js-plotly-plot .main-svg'
-CHARTS = {  # page file -> what "the first chart" is on that page
-    "accueil": '[data-testid="stMain"] [data-testid="stDeckGlJsonChart"] canvas',
-    "demographie": PLOTLY,
-    "logement": PLOTLY,
-    "economie": PLOTLY,
-    "programme": PLOTLY,
-    "commune": PLOTLY,
-    "comparer": PLOTLY,
-    "sources": '[data-testid="stMain"] [data-testid="stDataFrame"]',
+DECK = '[data-testid="stMain"] [data-testid="stDeckGlJsonChart"] canvas'
+DATAFRAME = '[data-testid="stMain"] [data-testid="stDataFrame"]'
+# a theme page draws its first chart, or says its data is not built yet
+THEME_VIDE = f'{PLOTLY}, [data-testid="stMain"] .st-key-theme_vide'
+CHARTS = {  # page (URL path, components/navigation.py) -> what "the first chart" is on that page
+    p.url: {"deck": DECK, "dataframe": DATAFRAME}.get(p.premier_element, THEME_VIDE if p.theme else PLOTLY)
+    for p in navigation.PAGES
 }
 # without a commune, the Commune page asks for one: its picker is what it draws
 NO_COMMUNE = {"commune": '[data-testid="stMain"] [data-testid="stSelectbox"]'}
 
 
 def url_paths() -> dict[str, str]:
-    """page file stem -> URL path, read from app.py's `st.Page(...)` calls
-    (the default page is at "", others at `url_path` or their file stem)."""
-    import ast
+    """page -> URL path (the default page is at "")."""
+    return {p.url: "" if p.defaut else p.url for p in navigation.PAGES}
 
-    out = {}
-    for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page" and node.args \
-                and isinstance(node.args[0], ast.Constant):
-            stem = Path(node.args[0].value).stem
-            kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
-            out[stem] = "" if kw.get("default") else kw.get("url_path", stem)
-    return out
+
 # A chart counts as drawn one frame after it appeared with a non-zero size (the predicate is
 # polled on animation frames): the browser has then finished the work of that frame, e.g.
 # deck.gl's first render of the map, which happens after its canvas is in the page.
@@ -154,11 +145,8 @@ def commune_changes(browser, base: str, reps: int, names: dict[str, str]) -> lis
     return out
 
 
-TITLES = {  # page file -> (link in the sidebar navigation, start of the page's h1)
-    "accueil": ("Accueil", "Chiffres clés"), "demographie": ("Démographie", "Démographie"),
-    "logement": ("Logement", "Logement"), "economie": ("Économie", "Économie"),
-    "programme": ("Programme de l'Agence", "Programme de l'Agence"), "commune": ("Commune", "Commune"),
-    "comparer": ("Comparer", "Comparer"), "sources": ("Sources et définitions", "Sources et définitions"),
+TITLES = {  # page -> (link in the sidebar navigation, start of the page's h1)
+    p.url: (p.titre, p.titre_page) for p in navigation.PAGES
 }
 SWITCHED_JS = """([sel, title]) => {
   const h = document.querySelector('[data-testid="stMain"] h1');
@@ -193,7 +181,7 @@ def page_switches(browser, base: str, reps: int, code: str, settled: bool = Fals
         page.goto(f"{base}/?territoire={code}")
         page.wait_for_function(DRAWN_JS, arg=charts["accueil"], timeout=120_000)
         page.wait_for_function(READY_JS, timeout=120_000)
-        order = ["demographie", "logement", "economie", "programme", "commune", "comparer", "sources", "accueil"]
+        order = [p.url for p in navigation.PAGES if not p.defaut] + [p.url for p in navigation.PAGES if p.defaut]
         for rep in range(reps + 1):  # the first round warms the server's caches
             for stem in order:
                 link, title = TITLES[stem]

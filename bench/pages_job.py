@@ -13,8 +13,9 @@ import json
 import time
 
 from bench.common import ROOT
+from components import navigation
 
-PAGES = ["accueil", "demographie", "logement", "economie", "programme", "commune", "comparer", "sources"]
+PAGES = [p.url for p in navigation.PAGES]
 COMMUNE = "62119"
 
 
@@ -52,7 +53,7 @@ def run_page(page: str, territoire: str, reps: int, profile=None) -> dict:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.query_params["territoire"] = territoire
     at.run()
-    at.switch_page(f"pages/{page}.py")
+    navigation.open_in_apptest(at, page)
     at.run()  # first run of the page (cold caches)
     if at.exception:  # reported in the table (a page that fails is a finding, not a benchmark crash)
         trace = [line for line in at.exception[0].stack_trace if line.strip()]

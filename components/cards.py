@@ -1,4 +1,5 @@
-"""Key-figure cards: value, evolution over the vintages, reference levels, source."""
+"""Key-figure cards (« tuiles »; a « carte » is a map): value, evolution over the vintages,
+reference levels, source."""
 from __future__ import annotations
 
 import math
@@ -9,13 +10,15 @@ import streamlit as st
 
 from components import format as fmt
 from components import layout
+from components.context import Context
+from datasets import access, cache
 
 UNITE_COURTE = 9  # longer units ("personnes par ménage") move to the label
 ECART_MIN_RECENSEMENT = 5  # Insee: compare census vintages at least 5 years apart
 
 
 @dataclass(frozen=True)
-class Carte:
+class Tuile:
     indicateur: str
     libelle: str
     valeur: str
@@ -40,7 +43,7 @@ def _statut(x):
     return x if isinstance(x, str) and x else None
 
 
-def carte(row: dict, refs: pd.DataFrame | None = None) -> Carte:
+def tuile(row: dict, refs: pd.DataFrame | None = None) -> Tuile:
     """One card from a row of `access.chiffres_cles` and the `access.valeurs` rows of its references."""
     unite, dec = str(row.get("unite") or ""), _int(row.get("decimales")) or 0
     statut = _statut(row.get("statut"))
@@ -71,30 +74,46 @@ def carte(row: dict, refs: pd.DataFrame | None = None) -> Carte:
             lignes.append(f"{r['nom']} : {v}{suffixe}")
     if hors:
         lignes.append(f"Non disponible pour ce niveau : {', '.join(hors)}")
-    return Carte(
+    return Tuile(
         indicateur=str(row["indicateur"]),
         libelle=str(row.get("libelle") or row["indicateur"]),
-        valeur=texte,
-        millesime=millesime,
-        evolution=evolution,
-        delta=delta,
-        depuis=depuis,
-        unite_libelle=unite_libelle,
+        valeur=texte, millesime=millesime, unite_libelle=unite_libelle,
+        evolution=evolution, delta=delta, depuis=depuis,
         references=tuple(lignes),
         source_id=row.get("source_id") if isinstance(row.get("source_id"), str) else None,
         demo=bool(row.get("demo")),
     )
 
 
-def cartes(chiffres: pd.DataFrame, refs: pd.DataFrame | None = None) -> list[Carte]:
-    return [carte(r, refs) for r in chiffres.to_dict("records")]
+def tuiles(chiffres: pd.DataFrame, refs: pd.DataFrame | None = None) -> list[Tuile]:
+    return [tuile(r, refs) for r in chiffres.to_dict("records")]
 
 
-def afficher(liste: list[Carte], par_ligne: int = 3) -> None:
+@dataclass(frozen=True)
+class ChiffresCles:
+    tuiles: tuple[Tuile, ...]
+    demo: bool
+
+
+_TUILES = cache.Store("tuiles", 256)
+
+
+def chiffres_cles(ctx: Context) -> ChiffresCles:
+    """The key figures of the context's territory, each with its short references (built once
+    per territory and warehouse build, shared: frozen)."""
+    def build() -> ChiffresCles:
+        chiffres = access.chiffres_cles(ctx.niveau, ctx.code)
+        refs = access.valeurs(tuple(chiffres["indicateur"]), tuple((r.niveau, r.code) for r in ctx.references_courtes))
+        return ChiffresCles(tuple(tuiles(chiffres, refs)), bool(chiffres["demo"].any()))
+
+    return _TUILES.get(ctx.build_id, ctx.territoires_courts, build)
+
+
+def afficher(liste: list[Tuile], par_ligne: int = 3) -> None:
     """Cards in rows of `par_ligne` columns (Streamlit stacks them on a phone)."""
     for debut in range(0, len(liste), par_ligne):
         colonnes = st.columns(par_ligne)
-        for col, c in zip(colonnes, liste[debut : debut + par_ligne]):
+        for col, c in zip(colonnes, list(liste)[debut : debut + par_ligne]):
             with col, st.container(border=True):
                 titre = f"{c.libelle} ({c.millesime})" if c.millesime else c.libelle
                 fleche = "off" if not c.delta else ("up" if c.delta.startswith("+") else "down" if c.delta.startswith("−") else "off")

@@ -342,79 +342,6 @@ def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[
 
 
 # ---------------------------------------------------------------- work programme
-# Transforms the programme page needs beyond `components/programme_charts.py` (PARTNERS):
-# which codes concern the selection, days per EPCI for the map, the sortable tables.
-
-
-def _codes(texte) -> list[str]:
-    return [c.strip() for c in str(texte or "").split("|") if c.strip() and str(texte) != "nan"]
-
-
-def codes_concernes(niveau: str, code: str, territoires: pd.DataFrame) -> set[str] | None:
-    """Codes whose dossiers concern the selection; None for the whole territory (all do).
-
-    A commune is concerned by its own dossiers and those of its EPCI, grouping and the whole
-    territory; an EPCI or grouping also by those of its members."""
-    if niveau == "territoire":
-        return None
-    t = territoires.set_index("code")
-    racine = set(territoires.loc[territoires["niveau"] == "territoire", "code"])
-    if niveau == "commune":
-        row = t.loc[code] if code in t.index else {}
-        return {code, *(str(row.get(k)) for k in ("epci", "groupement") if _present(row.get(k)))} | racine
-    if niveau == "epci":
-        g = t.loc[code, "groupement"] if code in t.index else None
-        membres = set(territoires.loc[territoires["epci"] == code, "code"])
-        return {code} | membres | ({str(g)} if _present(g) else set()) | racine
-    epcis = set(territoires.loc[(territoires["niveau"] == "epci") & (territoires["groupement"] == code), "code"])
-    membres = set(territoires.loc[territoires["epci"].isin(epcis), "code"])
-    return {code} | epcis | membres | racine
-
-
-def jours_par_epci(programme: pd.DataFrame, territoires: pd.DataFrame) -> pd.DataFrame:
-    """Days of the dossiers naming each EPCI or one of its communes [code, nom, jours].
-
-    Like the bars by partner territory, a dossier counts in full for every EPCI it names;
-    dossiers of a grouping or of the whole territory are not spread over EPCI."""
-    communes = territoires[territoires["niveau"] == "commune"].set_index("code")["epci"]
-    epcis = territoires[territoires["niveau"] == "epci"]
-    jours = dict.fromkeys(epcis["code"], 0.0)
-    for texte, j in zip(programme["territoires"], programme["jours"]):
-        nommes = {c if c in jours else communes.get(c) for c in _codes(texte)}
-        for e in nommes & set(jours):
-            jours[e] += float(j)
-    out = epcis[["code", "nom"]].copy()
-    out["jours"] = [jours[c] for c in out["code"]]
-    return out.reset_index(drop=True)
-
-
-def carte_epci(communes: pd.DataFrame, epci: pd.DataFrame) -> pd.DataFrame:
-    """One row per commune [code, nom, epci, valeur]: the days of its EPCI, for the map."""
-    jours = dict(zip(epci["code"], epci["jours"]))
-    out = communes[["code", "nom", "epci"]].copy()
-    out["valeur"] = [jours.get(e) for e in out["epci"]]
-    return out
-
-
-def table_programme(programme: pd.DataFrame, concernes: pd.Series, noms: dict[str, str]) -> pd.DataFrame:
-    """The sortable table of dossiers, partner codes replaced by their names."""
-    return pd.DataFrame({
-        "Dossier n°": programme["id"],
-        "Axe": programme["axe"].astype(int),
-        "Section": programme["section"],
-        "Dossier": programme["dossier"],
-        "Jours": programme["jours"].astype(float),
-        "Correspondant": programme["correspondant"],
-        "Territoires": [", ".join(noms.get(c, c) for c in _codes(t)) for t in programme["territoires"]],
-        "Concerne la sélection": ["oui" if c else "non" for c in concernes],
-    })
-
-
-def table_jours(libelles, jours, colonne: str) -> pd.DataFrame:
-    """Text alternative of a bar chart of days."""
-    return pd.DataFrame({colonne: list(libelles), "Jours": [fmt.valeur(v, "jours", 1) for v in jours]})
-
-
 def legende_html(items: list[tuple[str, tuple[int, int, int]]], titre: str) -> str:
     """A map legend (class label, rgb) as small HTML swatches: pydeck draws none."""
     cases = "".join(
@@ -425,29 +352,7 @@ def legende_html(items: list[tuple[str, tuple[int, int, int]]], titre: str) -> s
     return f'<div style="font-size:.9em"><b>{titre}</b><br/>{cases}</div>'
 
 
-def table_agence(agence: pd.DataFrame) -> pd.DataFrame:
-    """The agency's facts as French text."""
-    return pd.DataFrame({
-        "Rubrique": agence["rubrique"],
-        "Chiffre": agence["libelle"],
-        "Valeur": [fmt.valeur(v, u, 1 if float(v) % 1 else 0) for v, u in zip(agence["valeur"], agence["unite"])],
-        "Année": agence["annee"].astype(int).astype(str),
-        "Source": agence["source"],
-    })
-
-
 # ---------------------------------------------------------------- rendering
-
-
-def agence(build_info: dict) -> str:
-    """The agency name printed on exports ("Réalisation : ..."), from build.json."""
-    t = build_info.get("territory") or {}
-    return str(t.get("agence") or t.get("agency") or "")
-
-
-def territoires_compares(selection, references: list[dict]) -> tuple[tuple[str, str], ...]:
-    """(niveau, code) of the selection followed by its reference levels, for `access.valeurs`."""
-    return ((selection.niveau, selection.code),) + tuple((r["niveau"], r["code"]) for r in references)
 
 
 def texte_alternatif(table: pd.DataFrame) -> str:

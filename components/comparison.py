@@ -1,11 +1,71 @@
 """Presentation tables for the Commune and Comparer pages (values as French text)."""
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
+from components import charts, themes
 from components import format as fmt
+from components.context import Context, Territoire
+from datasets import access, cache, niveaux
 
-THEMES = {"demographie": "Démographie", "logement": "Logement", "economie": "Économie", "revenus": "Revenus"}
+THEMES = themes.titres()
+_RANGS = cache.Store("classements", 2)  # every indicator's ranking: one entry per build
+
+
+def territoires_comparables() -> pd.DataFrame:
+    """[niveau, code, nom, label] of the territories the Comparer page offers (EPCI, communes)."""
+    offerts = niveaux.LOCAUX[:2]
+    df = access.selectable()
+    df = df[df["niveau"].isin(offerts)]
+    labels = [f"EPCI · {r['nom']}" if r["niveau"] != niveaux.PLUS_FIN else f"{r['nom']} ({r['code']})"
+              for r in df.to_dict("records")]
+    return df[["niveau", "code", "nom"]].assign(label=labels).reset_index(drop=True)
+
+
+def contexte(ctx: Context, territoires: tuple, noms: dict[str, str]) -> Context:
+    """The chosen territories as a context: the first one highlighted, the others compared."""
+    (niveau, code), *autres = territoires
+    refs = tuple(Territoire(n, c, noms.get(c, c)) for n, c in autres)
+    return dataclasses.replace(ctx, niveau=niveau, code=code, nom=noms.get(code, code), parents=(),
+                               references=refs, references_courtes=refs)
+
+
+def tableau_valeurs(vals: pd.DataFrame, indicateurs) -> pd.DataFrame:
+    cat = access.catalogue()
+    return charts.tableau_valeurs(vals, cat[cat["indicateur"].isin(list(indicateurs))])
+
+
+@dataclasses.dataclass(frozen=True)
+class Classement:
+    table: pd.DataFrame
+    legende: str
+    source_ids: list
+    demo: bool
+    millesime: int | None
+
+
+def classement(indicateur: str, ordre: str) -> Classement:
+    """The ranking of the communes for one indicator, as the Comparer page shows it."""
+    ind = access.indicateur(indicateur)
+    cl = access.classement(indicateur)
+    epci = access.territoires("epci")
+    table = classement_texte(cl, str(ind.get("unite") or ""), int(ind.get("decimales") or 0),
+                             dict(zip(epci["code"], epci["nom_court"])), ordre)
+    millesime = int(cl["millesime"].iloc[0]) if len(cl) else None
+    legende = (f"{ind['libelle']} ({millesime}) · {len(table)} communes. "
+               "Sélectionnez une ligne pour ouvrir la fiche de la commune.")
+    return Classement(table, legende, [s for s in ind.get("source_ids") or [] if isinstance(s, str)],
+                      bool(cl["demo"].any()), millesime)
+
+
+def rangs(ctx: Context) -> pd.DataFrame:
+    """The rank of the context's commune for every indicator (rankings computed once per build)."""
+    def tous() -> dict[str, pd.DataFrame]:
+        return {i: access.classement(i) for i in access.catalogue()["indicateur"] if len(access.indicateur(i)["millesimes"])}
+
+    return rang_commune(_RANGS.get(ctx.build_id, "tous", tous), ctx.code)
 
 
 def colonnes_territoires(territoires: list[dict]) -> list[str]:
@@ -74,3 +134,20 @@ def classement_texte(cl: pd.DataFrame, unite: str, dec: int, epci_noms: dict[str
             "Valeur": [fmt.valeur(v, unite, dec, s if isinstance(s, str) else None) for v, s in zip(d["valeur"], statuts)],
         }
     ).reset_index(drop=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class TableauCommune:
+    par_theme: dict[str, pd.DataFrame]  # theme title -> its rows (without the theme column)
+    source_ids: list
+    demo: bool
+
+
+def tableau_commune(ctx: Context) -> TableauCommune:
+    """Every indicator of the context's commune next to its references, with its rank, by theme."""
+    cat = access.catalogue()
+    territoires = [ctx.territoire.as_dict()] + [r.as_dict() for r in ctx.references]
+    vals = access.valeurs(tuple(cat["indicateur"]), ctx.territoires)
+    table = tableau_niveaux(vals, cat, territoires, rangs(ctx))
+    par_theme = {t: table[table["Thème"] == t].drop(columns=["Thème"]) for t in dict.fromkeys(table["Thème"])}
+    return TableauCommune(par_theme, list(vals["source_id"].dropna().unique()), bool(vals["demo"].any()))

@@ -1,63 +1,44 @@
 """Download buttons under a chart and for a whole territory.
 
 Nothing is produced while the page runs: every button gets a callable that Streamlit
-calls only when the user clicks (deferred download), and the bytes are kept in small
-per-process LRU caches (images keyed by a hash of the figure's JSON, fiche and archive by
+calls only when the user clicks (deferred download), and the bytes are kept in the shared
+cache (`datasets.cache`: images keyed by a hash of the figure's JSON, fiche and archive by
 territory and warehouse build), so a second click is instant."""
 from __future__ import annotations
 
 import functools
 import hashlib
-import threading
-from collections import OrderedDict
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from components.chart_meta import ChartMeta
+from components.context import Context
 from components.exports import bundle, fiche, image, tables
+from datasets import cache
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "pdf": "application/pdf", "zip": "application/zip"}
 
 
-_images: OrderedDict[tuple, bytes] = OrderedDict()
-_images_lock = threading.Lock()
-MAX_IMAGES = 64
+_IMAGES = cache.Store("images", 64)  # content-addressed: the key is a hash of the figure
+_FICHIERS = cache.Store("fiches", 12)  # fiche PDF and ZIP per territory and build
 
 
 def _image_bytes(fig: go.Figure, meta: ChartMeta, fmt: str) -> bytes:
     """Rendered on click only; the figure is serialised then (not on every rerun) to key the cache."""
     key = (hashlib.sha256(fig.to_json().encode("utf-8")).hexdigest(), meta, fmt)
-    with _images_lock:
-        if key in _images:
-            _images.move_to_end(key)
-            return _images[key]
-    data = image.png(fig, meta) if fmt == "png" else image.svg(fig, meta)
-    with _images_lock:
-        _images[key] = data
-        while len(_images) > MAX_IMAGES:
-            _images.popitem(last=False)
-    return data
+    return _IMAGES.get("", key, lambda: image.png(fig, meta) if fmt == "png" else image.svg(fig, meta))
 
 
-@functools.lru_cache(maxsize=8)
-def _fiche_bytes(code: str, version: str) -> bytes:
-    return fiche.fiche_pdf(code)
+def _fiche_bytes(code: str, build_id: str) -> bytes:
+    return _FICHIERS.get(build_id, ("pdf", code), lambda: fiche.fiche_pdf(code))
 
 
-@functools.lru_cache(maxsize=4)
-def _bundle_bytes(code: str, version: str) -> bytes:
-    return bundle.bundle(code)[1]
-
-
-def _warehouse_version() -> str:
-    """Cache key part: a rebuilt warehouse must not serve yesterday's PDF."""
-    from datasets import access
-
-    return str((access.build_info() or {}).get("built_at", ""))
+def _bundle_bytes(code: str, build_id: str) -> bytes:
+    return _FICHIERS.get(build_id, ("zip", code), lambda: bundle.bundle(code)[1])
 
 
 def chart_downloads(fig: go.Figure, data: pd.DataFrame, meta: ChartMeta, key: str) -> None:
@@ -83,9 +64,9 @@ def chart_downloads(fig: go.Figure, data: pd.DataFrame, meta: ChartMeta, key: st
         st.caption(image.INDISPONIBLE)
 
 
-def territory_downloads(selection) -> None:
+def territory_downloads(selection: Context) -> None:
     """Fiche territoire (PDF) and "Tout télécharger" (ZIP) for the selected territory."""
-    version = _warehouse_version()
+    version = selection.build_id
     with st.container(horizontal=True, gap="small", key=f"dlt_{selection.code}"):
         if image.images_disponibles():
             st.download_button(

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-
 import streamlit as st
 
-from components import state
-from datasets import access
+from components import state, theme_charts
+from components.context import Context
+from datasets import niveaux
 
 DEMO_LABEL = "Données de démonstration"
 DEMO_HELP = (
@@ -16,61 +15,22 @@ DEMO_HELP = (
 )
 
 
-def page_start(titre: str, demo: bool = False) -> state.Selection:
+def page_start(titre: str, ctx: Context | None = None, demo: bool = False) -> Context:
     """Title, selected territory and, when the page shows demo data, a banner."""
-    selection = state.current()
+    ctx = ctx or state.context()
     st.title(titre)
-    st.markdown(f"**{selection.nom}** · {niveau_label(selection.niveau)}")
+    st.markdown(f"**{ctx.nom}** · {niveau_label(ctx.niveau)}")
     if demo:
         st.warning(f"{DEMO_LABEL} : {DEMO_HELP}", icon=":material/science:")
-    return selection
+    return ctx
 
 
-NIVEAUX = {
-    "commune": "commune",
-    "epci": "intercommunalité (EPCI)",
-    "groupement": "groupement d'EPCI",
-    "territoire": "territoire de l'agence",
-    "departement": "département",
-    "region": "région",
-    "pays": "France",
-}
+NIVEAUX = niveaux.LIBELLES
+niveau_label = niveaux.libelle
 
 
-def niveau_label(niveau: str) -> str:
-    return NIVEAUX.get(niveau, niveau)
-
-
-def _ids(source_ids) -> list[str]:
-    if source_ids is None:
-        return []
-    if isinstance(source_ids, str):
-        source_ids = [source_ids]
-    seen: list[str] = []
-    for sid in source_ids:
-        if isinstance(sid, str) and sid and sid not in seen:
-            seen.append(sid)
-    return seen
-
-
-def source_label(source_id: str) -> str:
-    """"Insee, Base chiffres clés Logement 2021 (géographie 2024)" for one source."""
-    src = access.source(source_id) or {}
-    titre = src.get("titre") or source_id
-    producteur = src.get("producteur")
-    texte = f"{producteur}, {titre}" if producteur and not str(titre).startswith(str(producteur)) else str(titre)
-    geo = src.get("geographie")
-    if geo is not None and str(geo) not in ("", "nan", "<NA>"):
-        texte += f" (géographie {int(geo)})"
-    return texte
-
-
-def source_text(source_ids: Iterable[str] | str | None) -> str:
-    ids = _ids(source_ids)
-    if not ids:
-        return "Source : non renseignée"
-    prefix = "Source" if len(ids) == 1 else "Sources"
-    return f"{prefix} : " + " ; ".join(source_label(s) for s in ids)
+source_label = theme_charts.source_label
+source_text = theme_charts.source_text
 
 
 def demo_badge() -> None:
@@ -108,3 +68,13 @@ def choix(label: str, name: str, options: list, default, format_func=str, key: s
 def markdown_subordonne(texte: str, niveaux: int = 2) -> str:
     """Demote the headings of a markdown document shown inside a page (its # is not the page title)."""
     return re.sub(r"^(#{1,6}) ", lambda m: "#" * min(6, len(m.group(1)) + niveaux) + " ", texte, flags=re.MULTILINE)
+
+
+def choix_multiples(label: str, name: str, options: list, default: list, format_func=str, maximum: int = 10,
+                    key: str | None = None) -> list:
+    """A multiselect bound to a repeated URL parameter (?comparer=62119&comparer=62498)."""
+    key = key or f"choix_{name}"
+    st.session_state[key] = state.params(name, options, default, maximum=maximum)
+    st.multiselect(label, options, format_func=format_func, key=key, max_selections=maximum,
+                   on_change=lambda: state.set_params(name, st.session_state[key]))
+    return st.session_state[key]

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -187,7 +184,7 @@ class Carte:
     edges: list
     legende: str  # HTML swatches (legend_markdown)
     table: pd.DataFrame  # the French text table under the map
-    communes: int  # weight in the shared cache
+    communes: int  # weight in the shared cache (components/theme_charts.py)
 
     def deck(self) -> SpecDeck:
         return SpecDeck(self.spec, self.tooltip)
@@ -205,34 +202,6 @@ def build_carte(geojson: dict, df: pd.DataFrame, libelle: str, titre: str, unite
                                     zip(df["valeur"], df["statut"] if "statut" in df else [None] * len(df))]})
     return Carte(df, deck_spec(deck), deck._tooltip, static_choropleth(geo, df, titre, unite, decimales), edges,
                  legende, table, len(df))
-
-
-_CARTES: OrderedDict[tuple, Carte] = OrderedDict()
-_CARTES_LOCK = threading.Lock()
-# Bounded by the communes held, not by the number of maps: ≈ 5 KB a commune (compact
-# JSON spec + static figure), so at most ≈ 25 MB: 5 maps of a 892-commune territory,
-# or about 50 maps of an EPCI.
-CARTES_MAX_COMMUNES = 5000
-
-
-def carte_partagee(key: tuple, build: Callable[[], Carte]) -> Carte:
-    """The map for `key` (indicator, vintage, perimeter, warehouse build...) from a
-    bounded process-wide LRU cache, built by `build()` on a miss. The most recent map
-    is always kept, even when it alone exceeds the budget."""
-    with _CARTES_LOCK:
-        carte = _CARTES.get(key)
-        if carte is not None:
-            _CARTES.move_to_end(key)
-            return carte
-    carte = build()
-    with _CARTES_LOCK:
-        _CARTES[key] = carte
-        _CARTES.move_to_end(key)
-        total = sum(c.communes for c in _CARTES.values())
-        while len(_CARTES) > 1 and total > CARTES_MAX_COMMUNES:
-            _, old = _CARTES.popitem(last=False)
-            total -= old.communes
-    return carte
 
 
 def selected_code(event) -> str | None:

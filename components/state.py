@@ -6,13 +6,17 @@ Query parameters are validated against known codes and never interpreted."""
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from datasets import access
+from components import context as context_module
+from components.context import Context
+from datasets import access, niveaux
 
-SELECTABLE = ("commune", "epci", "groupement", "territoire")
+SELECTABLE = niveaux.SELECTIONNABLES
 _CODE = re.compile(r"^[0-9A-Za-z]{1,12}$")
 _SESSION = "_selection_{}"
 
@@ -35,8 +39,8 @@ def _valid_code(code) -> dict | None:
 
 
 def territoire_par_defaut() -> Selection:
-    row = access.territoires("territoire").iloc[0]
-    return Selection("territoire", str(row["code"]), str(row["nom"]))
+    row = access.territoires(niveaux.ENSEMBLE).iloc[0]
+    return Selection(niveaux.ENSEMBLE, str(row["code"]), str(row["nom"]))
 
 
 def _selection(row: dict) -> Selection:
@@ -58,7 +62,29 @@ def _ensure_entrypoint() -> None:
         st.rerun()
 
 
-def current() -> Selection:
+_RUN = threading.local()  # (this run's marker, its context): Streamlit runs a session's script in one thread
+
+
+def context() -> Context:
+    """The context of this rerun: built once (from the URL, the session and the warehouse)
+    the first time it is asked for, then the same object for the page and every component."""
+    run = get_script_run_ctx()
+    marker = run.cursors if run is not None else None  # a new dict at each run (ScriptRunContext.reset)
+    held = getattr(_RUN, "held", None)
+    if held is not None and marker is not None and held[0] is marker:
+        return held[1]
+    selection = _select()
+    ctx = context_module.build(selection.code)
+    _RUN.held = (marker, ctx)
+    return ctx
+
+
+def current() -> Context:
+    """The selected territory (the rerun's context, which reads like a Selection)."""
+    return context()
+
+
+def _select() -> Selection:
     """The selected territory: URL first, then the session, then the whole territory."""
     _ensure_entrypoint()
     values = st.query_params.get_all("territoire")
@@ -81,10 +107,20 @@ def current() -> Selection:
     return selection
 
 
+def commune_choisie(event) -> str | None:
+    """The finest-level territory picked on a map (a deck selection event), if it is one."""
+    from components import maps
+
+    code = maps.selected_code(event)
+    row = _valid_code(code)
+    return code if row and row["niveau"] == niveaux.PLUS_FIN else None
+
+
 def set_territoire(code: str) -> None:
     """Select a territory (by code) for this page and the next ones."""
     if _valid_code(code):
         _remember("territoire", code)
+        _RUN.held = None  # the selection changed: the next context() of this run reads it
 
 
 def param(name: str, allowed, default):
@@ -145,9 +181,10 @@ def forget(name: str) -> None:
         del st.query_params[name]
 
 
-def query_params(selection: Selection | None = None, **extra) -> dict[str, str]:
+def query_params(selection: Selection | Context | str | None = None, **extra) -> dict[str, str]:
     """The query parameters that reproduce the view, for links and page switches."""
-    params = {"territoire": (selection or current()).code}
+    code = selection if isinstance(selection, str) else (selection or context()).code
+    params = {"territoire": code}
     params.update({k: str(v) for k, v in extra.items() if v is not None})
     return params
 
@@ -156,3 +193,4 @@ def _remember(name: str, value: str) -> None:
     st.session_state[_SESSION.format(name)] = value
     if st.query_params.get_all(name) != [value]:
         st.query_params[name] = value
+

@@ -1,13 +1,13 @@
 """The data-access module: the only code that queries the warehouse.
 
 Named, parameterised DuckDB queries over the Parquet warehouse, through one
-read-only connection. Results are pandas DataFrames (or plain dicts) and must be
-treated as read-only by callers (they are cached and shared).
+read-only connection per published build. Results are pandas DataFrames (or plain dicts);
+they are cached per build in `datasets.cache`, which hands out copies (see its rules).
 
 CONTRACT (implemented below; signatures are stable, pages/components rely on them):
 
 warehouse_dir() -> Path
-build_info() -> dict            build.json: built_at, territory{code,nom,agence}, ...
+build_info() -> dict            build.json: built_at, territory{code,nom,agence}, ..., and build_id (cache key)
 territoires(niveau=None) -> DataFrame[niveau, code, nom, nom_court, epci, groupement,
                                       departement, region, codes_postaux, ordre]
 territoire(code, niveau=None) -> dict | None    one row of territoires as a dict
@@ -52,6 +52,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from datasets import cache, niveaux
+
 ROOT = Path(__file__).resolve().parent.parent
 _TABLES = ("territoires", "valeurs", "indicateurs", "sources", "programme", "agence")
 _CACHE = 256  # bounded caches: memory stays flat however many users
@@ -66,11 +68,25 @@ def warehouse_dir() -> Path:
     return Path(value) if value else ROOT / "datasets" / "warehouse"
 
 
+class _Build:
+    """One published warehouse: its in-memory DuckDB copy and how many queries use it.
+
+    Rebuild while serving: a query takes a build (`_acquire`), runs on that build's
+    connection, and gives it back (`_release`); a build replaced by a newer one is closed
+    when its last query is done, never under a running query."""
+
+    def __init__(self, resolved: Path, con: duckdb.DuckDBPyConnection, info: dict):
+        self.resolved, self.con, self.info = resolved, con, info
+        self.id = f"{resolved.name}:{info.get('built_at', '')}"
+        self.users = 0
+        self.retired = False
+        self.query_lock = threading.Lock()  # a DuckDB connection runs one query at a time
+
+
 class _State:
-    lock = threading.RLock()
-    con: duckdb.DuckDBPyConnection | None = None
-    resolved: Path | None = None
-    info: dict | None = None
+    lock = threading.RLock()  # guards `current` and the users counts
+    current: _Build | None = None
+    pinned = threading.local()  # the build a cached computation reads from (one build per result)
 
 
 def _open(directory: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
@@ -93,7 +109,7 @@ def _open(directory: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
         if h != digest:
             raise WarehouseError(f"Entrepôt corrompu : {name} a été modifié. Reconstruisez-le avec `python -m etl build`.")
     # threads=1: the tables are small (< 1 MB of Parquet) and every query is serialised by
-    # _State.lock anyway; DuckDB's extra worker thread only cost memory (~5 MB RSS)
+    # the build's query lock anyway; DuckDB's extra worker thread only cost memory (~5 MB RSS)
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false",
                                              "threads": 1})
     for table in _TABLES:
@@ -102,44 +118,87 @@ def _open(directory: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
     return con, info
 
 
-def _con() -> duckdb.DuckDBPyConnection:
-    """One in-memory copy of the warehouse per process, reloaded when
-    `etl build` publishes a new one (the link then points elsewhere)."""
+def _acquire() -> _Build:
+    """The current build, counted as in use until `_release`; (re)opened when `etl build`
+    has published a new warehouse (the link then points elsewhere)."""
     resolved = warehouse_dir().resolve()
     with _State.lock:
-        if _State.con is None or resolved != _State.resolved:
+        cur = _State.current
+        if cur is None or resolved != cur.resolved:
             con, info = _open(resolved)
-            if _State.con is not None:
-                _State.con.close()
-            _State.con, _State.resolved, _State.info = con, resolved, info
-            _clear_caches()
-        return _State.con
+            new = _Build(resolved, con, info)
+            if cur is not None:
+                cur.retired = True
+                if cur.users == 0:
+                    cur.con.close()
+            _State.current = cur = new
+            cache.drop_other_builds(new.id)
+        cur.users += 1
+        return cur
+
+
+def _release(build: _Build) -> None:
+    with _State.lock:
+        build.users -= 1
+        if build.retired and build.users == 0:
+            build.con.close()
+
+
+class _using:
+    """`with _using() as build:` — the pinned build of this thread if a cached computation
+    is running (its nested queries read the same build), else the current one."""
+
+    def __enter__(self) -> _Build:
+        pinned = getattr(_State.pinned, "build", None)
+        self.build = pinned or _acquire()
+        self.owner = pinned is None
+        if self.owner:
+            _State.pinned.build = self.build
+        return self.build
+
+    def __exit__(self, *exc) -> None:
+        if self.owner:
+            _State.pinned.build = None
+            _release(self.build)
+
+
+def build_id() -> str:
+    """The id of the warehouse build queries read now (part of every cache key)."""
+    pinned = getattr(_State.pinned, "build", None)
+    if pinned is not None:
+        return pinned.id
+    b = _acquire()
+    _release(b)
+    return b.id
 
 
 def _query(sql: str, params: list | None = None) -> pd.DataFrame:
-    con = _con()
-    with _State.lock:
-        return con.execute(sql, params or []).df()
+    with _using() as build, build.query_lock:
+        df = build.con.execute(sql, params or []).df()
+    df.attrs["build_id"] = build.id
+    return df
 
 
-_cached_functions: list = []
+_STORE = cache.Store("access", _CACHE * 16)
 
 
 def _cached(fn):
-    """lru-cached query returning a copy, so callers cannot spoil the cache."""
-    inner = functools.lru_cache(maxsize=_CACHE)(fn)
-    _cached_functions.append(inner)
+    """A query cached per warehouse build (bounded, shared: see datasets/cache.py for the copy rule)."""
+    name = fn.__qualname__
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        _con()  # reload (and clear) if a new warehouse was published
         args = tuple(_freeze(a) for a in args)
         kwargs = {k: _freeze(v) for k, v in kwargs.items()}
-        out = inner(*args, **kwargs)
-        return out.copy() if isinstance(out, (pd.DataFrame, dict, list)) else out
+        with _using() as build:
+            return _STORE.get(build.id, (name, args, tuple(sorted(kwargs.items()))), lambda: fn(*args, **kwargs))
 
-    wrapper.cache_clear = inner.cache_clear
     return wrapper
+
+
+def _clear_caches() -> None:
+    """Forget every cached result (benchmarks measure cold calls with it)."""
+    cache.clear()
 
 
 def _freeze(value):
@@ -149,15 +208,11 @@ def _freeze(value):
     return value
 
 
-def _clear_caches() -> None:
-    for f in _cached_functions:
-        f.cache_clear()
-
-
 def check_warehouse() -> dict:
-    """Open the warehouse (verifying checksums) and return build.json; raises WarehouseError."""
-    _con()
-    return dict(_State.info or {})
+    """Open the warehouse (verifying checksums) and return build.json (with its `build_id`);
+    raises WarehouseError."""
+    with _using() as build:
+        return {**build.info, "build_id": build.id}
 
 
 def build_info() -> dict:
@@ -183,9 +238,8 @@ def territoire(code: str, niveau: str | None = None) -> dict | None:
         return None
     df = _query(
         f"""select {_TERR_COLS} from territoires where code = ? and (? is null or niveau = ?)
-        order by case niveau when 'commune' then 0 when 'epci' then 1 when 'groupement' then 2
-        when 'territoire' then 3 when 'departement' then 4 when 'region' then 5 else 6 end limit 1""",
-        [code, niveau, niveau])
+        order by coalesce(list_position(?, niveau), 99) limit 1""",
+        [code, niveau, niveau, list(niveaux.TOUS)])
     return None if df.empty else _clean(df.iloc[0].to_dict())
 
 
@@ -195,20 +249,26 @@ def _clean(d: dict) -> dict:
 
 @_cached
 def selectable() -> pd.DataFrame:
+    """The selectable territories, the whole territory first and the finest level last."""
     return _query(
-        f"""select {_TERR_COLS} from territoires where niveau in ('territoire', 'groupement', 'epci', 'commune')
-        order by case niveau when 'territoire' then 0 when 'groupement' then 1 when 'epci' then 2 else 3 end, ordre""")
+        f"""select {_TERR_COLS} from territoires where list_contains(?, niveau)
+        order by list_position(?, niveau), ordre""",
+        [list(niveaux.SELECTIONNABLES), list(reversed(niveaux.SELECTIONNABLES))])
 
 
 @_cached
 def communes(within_niveau: str | None = None, within_code: str | None = None) -> pd.DataFrame:
+    """The finest-level units (communes) of a territory; the whole list for the territory and
+    the administrative levels (the warehouse holds only the territory's communes)."""
+    parents = [n for n in niveaux.PARENTS[niveaux.PLUS_FIN] if n not in niveaux.ADMINISTRATIFS]
     return _query(
         """select code, nom, epci, groupement, departement, region, codes_postaux, superficie_km2,
-        label_lon, label_lat, recherche from territoires where niveau = 'commune'
+        label_lon, label_lat, recherche from territoires where niveau = ?
         and (? is null or (? = 'epci' and epci = ?) or (? = 'groupement' and groupement = ?)
-             or (? = 'commune' and code = ?) or ? in ('territoire', 'departement', 'region', 'pays'))
+             or (? = niveau and code = ?) or not list_contains(?, ?))
         order by ordre""",
-        [within_niveau, within_niveau, within_code, within_niveau, within_code, within_niveau, within_code, within_niveau])
+        [niveaux.PLUS_FIN, within_niveau, within_niveau, within_code, within_niveau, within_code,
+         within_niveau, within_code, [niveaux.PLUS_FIN, *parents], within_niveau])
 
 
 def normalise(text: str) -> str:
@@ -238,29 +298,31 @@ def search_communes(text: str, limit: int = 10) -> pd.DataFrame:
 
 @_cached
 def references(niveau: str, code: str) -> list[dict]:
-    """The territories to compare with, from the closest to France."""
+    """The territories to compare with, from the closest to France: the local levels above
+    (from the parent columns), then the administrative ones. Above the finest level a
+    territory may span several départements or régions: all of them are listed."""
     t = territoire(code, niveau)
     if t is None:
         return []
     chain: list[tuple[str, str | None]] = []
-    if niveau == "commune":
-        chain += [("epci", t["epci"]), ("groupement", t["groupement"])]
-    elif niveau == "epci":
-        chain += [("groupement", t["groupement"])]
-    if niveau in ("commune", "epci", "groupement"):
-        chain += [("territoire", territoires("territoire")["code"].iloc[0])]
-    if niveau in ("commune", "epci", "groupement", "territoire"):
-        if niveau == "territoire":
-            chain += [("departement", c) for c in territoires("departement")["code"]]
-        else:
-            chain += [("departement", t["departement"])]
-    if niveau != "pays":
-        if niveau == "territoire":
-            chain += [("region", c) for c in territoires("region")["code"]]
-        elif niveau != "region":
-            dep = territoire(t["departement"], "departement") if t.get("departement") else None
-            chain += [("region", (dep or {}).get("region") or t.get("region"))]
-        chain += [("pays", "FR")]
+    for n in niveaux.au_dessus(niveau):
+        if n == niveaux.ENSEMBLE:
+            chain += [(n, territoires(n)["code"].iloc[0])]
+        elif n in niveaux.PARENTS.get(niveau, ()):
+            chain += [(n, t.get(n))]
+    for n in niveaux.ADMINISTRATIFS:
+        if niveaux.rang(n) <= niveaux.rang(niveau):
+            continue
+        if n == "pays":
+            chain += [(n, "FR")]
+        elif n in niveaux.PARENTS.get(niveau, ()) and t.get(n):
+            parent = territoire(t[n], n) if n == "departement" else None
+            chain += [(n, t[n])]
+            if parent and "region" in niveaux.PARENTS.get(niveau, ()):  # the région of the département
+                t = {**t, "region": parent.get("region") or t.get("region")}
+        elif niveau in niveaux.LOCAUX:  # a grouping or the whole territory: every one it spans
+            codes = _spanned(niveau, code, n)
+            chain += [(n, c) for c in codes]
     out = []
     for n, c in chain:
         if c is None:
@@ -269,6 +331,14 @@ def references(niveau: str, code: str) -> list[dict]:
         if row is not None:
             out.append({"niveau": n, "code": c, "nom": row["nom"]})
     return out
+
+
+def _spanned(niveau: str, code: str, admin: str) -> list[str]:
+    """The départements (or régions) the communes of a territory lie in, in their order."""
+    com = communes(niveau, code)
+    present = set(com[admin].dropna()) if admin in com else set()
+    connus = list(territoires(admin).get("code", []))
+    return [c for c in connus if c in present] or connus
 
 
 # ---------------------------------------------------------------- catalogue
@@ -337,13 +407,13 @@ def _latest(indicateur_: str) -> int | None:
 
 
 @_cached
-def carte(indicateur: str, millesime: int | None = None, within_niveau: str = "territoire",
+def carte(indicateur: str, millesime: int | None = None, within_niveau: str = niveaux.ENSEMBLE,
           within_code: str | None = None) -> pd.DataFrame:
     m = millesime if millesime is not None else _latest(indicateur)
     com = communes(within_niveau, within_code)[["code", "nom", "epci"]]
     vals = _query(
         """select code, valeur, statut, demo, millesime from valeurs
-        where indicateur = ? and niveau = 'commune' and millesime = ?""", [indicateur, m])
+        where indicateur = ? and niveau = ? and millesime = ?""", [indicateur, niveaux.PLUS_FIN, m])
     out = com.merge(vals, on="code", how="left")
     out["millesime"] = m
     out.loc[out["valeur"].isna() & out["statut"].isna(), "statut"] = "manquant"
@@ -383,11 +453,11 @@ def agence() -> pd.DataFrame:
 
 @_cached
 def programme_notes() -> str:
-    _con()
-    return (_State.resolved / "programme_notes.md").read_text(encoding="utf-8")
+    with _using() as build:
+        return (build.resolved / "programme_notes.md").read_text(encoding="utf-8")
 
 
 @_cached
 def geojson() -> dict:
-    _con()
-    return json.loads((_State.resolved / "communes.geojson").read_text(encoding="utf-8"))
+    with _using() as build:
+        return json.loads((build.resolved / "communes.geojson").read_text(encoding="utf-8"))

@@ -1,82 +1,30 @@
 """Accueil: key figures of the selected territory and the map of its communes."""
 import streamlit as st
 
-from components import cards, charts, downloads, layout, maps, state
+from components import cards, catalogue, layout, sections, state, theme_charts
 from datasets import access
 
 COMMUNE_PAGE = "pages/commune.py"
 
-
-def carte_communes(indicateur: str, millesime: int, niveau: str, code: str, built_at: str) -> maps.Carte:
-    """The map of one indicator, vintage and perimeter: its deck spec, static figure, legend
-    and table are built once per warehouse build and shared by every session (the join,
-    colouring and serialisation of 892 communes took ~0.3 s, redone on every rerun)."""
-    def build() -> maps.Carte:
-        with st.spinner("Préparation de la carte…"):
-            ind = access.indicateur(indicateur)
-            df = access.carte(indicateur, millesime, niveau, code)
-            unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
-            return maps.build_carte(access.geojson(), df, ind["libelle"], f"{ind['libelle']} ({millesime})", unite, dec)
-
-    return maps.carte_partagee(("accueil", indicateur, millesime, niveau, code, built_at), build)
-
-
-def perimetre(selection) -> tuple[str, str]:
-    """Which communes the map shows: those of the selection, or of a commune's EPCI."""
-    if selection.niveau == "commune":
-        row = access.territoire(selection.code, "commune") or {}
-        return ("epci", row["epci"]) if row.get("epci") else ("territoire", None)
-    return selection.niveau, selection.code
-
-
-selection = state.current()
-chiffres = access.chiffres_cles(selection.niveau, selection.code)
-layout.page_start("Chiffres clés", demo=bool(chiffres["demo"].any()))
-
-refs = access.references(selection.niveau, selection.code)
-refs_courtes = [r for r in refs if r["niveau"] in ("epci", "departement", "pays")] or refs[:2]
-ref_vals = access.valeurs(tuple(chiffres["indicateur"]), tuple((r["niveau"], r["code"]) for r in refs_courtes))
-cards.afficher(cards.cartes(chiffres, ref_vals))
+ctx = state.context()
+chiffres = cards.chiffres_cles(ctx)
+layout.page_start("Chiffres clés", ctx, demo=chiffres.demo)
+cards.afficher(chiffres.tuiles)
 
 st.header("Carte des communes")
-catalogue = access.catalogue()
-catalogue = catalogue[catalogue["millesimes"].map(len) > 0]
-libelles = dict(zip(catalogue["indicateur"], catalogue["libelle"]))
+libelles = catalogue.libelles_avec_valeurs()
 col_ind, col_mil = st.columns([3, 1])
 with col_ind:
-    indicateur = layout.choix("Indicateur", "indicateur", list(libelles), "population" if "population" in libelles else next(iter(libelles)), libelles.get, reset=("millesime",))
+    indicateur = layout.choix("Indicateur", "indicateur", list(libelles), catalogue.defaut(libelles), libelles.get, reset=("millesime",))
 ind = access.indicateur(indicateur)
 millesimes = sorted(ind["millesimes"], reverse=True)
 with col_mil:
     millesime = layout.choix("Millésime", "millesime", millesimes, millesimes[0])
 
-niveau, code = perimetre(selection)
-build = access.build_info()
-carte = carte_communes(indicateur, int(millesime), niveau, code, str(build.get("built_at")))
-df = carte.donnees  # shared: read only
-titre = f"{ind['libelle']} ({millesime})"
-demo = bool(df["demo"].any())
+with st.spinner("Préparation de la carte…"):
+    carte = theme_charts.carte_chart(ctx, ind, int(millesime))
+event = sections.carte(carte, f"{indicateur}_{millesime}_{ctx.code}", on_select=True)
 
-st.subheader(titre)
-if len(carte.edges) < 2:
-    st.info("Aucune valeur disponible pour cet indicateur à ce niveau : la carte ne peut pas être colorée.")
-event = st.pydeck_chart(
-    carte.deck(),
-    on_select="rerun",
-    selection_mode="single-object",
-    key=f"carte_{indicateur}_{millesime}_{code}",
-    alt=f"Carte des communes : {titre}. Le tableau des valeurs est dans « Voir les données ».",
-)
-st.markdown(carte.legende, unsafe_allow_html=True)
-st.caption("Classes par quantiles. Cliquez sur une commune pour ouvrir sa fiche.")
-source_ids = [s for s in ind.get("source_ids") or [] if isinstance(s, str)]
-layout.source_caption(source_ids, demo, millesime)
-
-with st.expander("Voir les données (texte)"):
-    st.dataframe(carte.table, hide_index=True)
-meta = charts.meta(titre, selection.code, selection.nom, indicateur, millesime, layout.source_text(source_ids), demo, [ind], f"Carte des communes ({len(df)}) : {titre}", charts.agence(build))
-downloads.chart_downloads(carte.static, df, meta, f"carte_{indicateur}")
-
-clic = maps.selected_code(event)
-if clic and clic != selection.code and access.territoire(clic, "commune"):
-    st.switch_page(COMMUNE_PAGE, query_params=state.query_params(state.Selection("commune", clic, ""), indicateur=indicateur, millesime=millesime))
+clic = state.commune_choisie(event)
+if clic and clic != ctx.code:
+    st.switch_page(COMMUNE_PAGE, query_params=state.query_params(clic, indicateur=indicateur, millesime=millesime))

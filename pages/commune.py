@@ -1,63 +1,33 @@
-"""Commune: every indicator of one commune next to its EPCI, grouping, territory and
-département, with its rank among the territory's communes."""
-import functools
-
-import pandas as pd
+"""Commune: every indicator of one commune next to its reference levels, with its rank
+among the territory's communes."""
 import streamlit as st
 
-from components import charts, comparison, layout, sections, state
+from components import catalogue, comparison, layout, picker, sections, state
 from datasets import access
 
-REFERENCES = ("epci", "groupement", "territoire", "departement")
-
-
-@functools.lru_cache(maxsize=2)
-def classements(built_at: str) -> dict[str, pd.DataFrame]:
-    """Every indicator's ranking of the communes, computed once per warehouse build and
-    shared read-only by every session (st.cache_data would unpickle a copy of the ~60
-    tables on every rerun: 15 ms at 319 communes, 47 ms at 892)."""
-    with st.spinner("Calcul des classements…"):
-        return {i: access.classement(i) for i in access.catalogue()["indicateur"]
-                if len(access.indicateur(i)["millesimes"])}
-
-
-selection = state.current()
-if selection.niveau != "commune":
-    layout.page_start("Commune")
+ctx = state.context()
+if not ctx.est_plus_fin:
+    layout.page_start("Commune", ctx)
     st.info("Choisissez une commune : dans la liste ci-dessous, avec la recherche du menu latéral, sur la carte de l'accueil ou dans un classement.")
-    com = access.communes(selection.niveau, selection.code)
-    codes = [""] + list(com["code"])
-    noms = dict(zip(com["code"], com["nom"]))
-    choix = st.selectbox("Commune", codes, format_func=lambda c: "Choisir une commune…" if not c else f"{noms[c]} ({c})")
+    choix = picker.choix_commune(ctx)
     if choix:
         state.set_territoire(choix)
         st.rerun()
     st.stop()
 
-catalogue = access.catalogue()
-refs = [r for r in access.references("commune", selection.code) if r["niveau"] in REFERENCES]
-territoires = [{"niveau": "commune", "code": selection.code, "nom": selection.nom}] + refs
-vals = access.valeurs(tuple(catalogue["indicateur"]), tuple((t["niveau"], t["code"]) for t in territoires))
-demo = bool(vals["demo"].any())
-layout.page_start(f"Commune : {selection.nom}", demo=demo)
+tableau = comparison.tableau_commune(ctx)
+layout.page_start(f"Commune : {ctx.nom}", ctx, demo=tableau.demo)
+if ctx.codes_postaux:
+    st.caption(f"Code Insee {ctx.code} · code(s) postal(aux) {ctx.codes_postaux}")
 
-info = access.territoire(selection.code, "commune") or {}
-if info.get("codes_postaux"):
-    st.caption(f"Code Insee {selection.code} · code(s) postal(aux) {info['codes_postaux']}")
-
-rangs = comparison.rang_commune(classements(str(access.build_info().get("built_at"))), selection.code)
-table = comparison.tableau_niveaux(vals, catalogue, territoires, rangs)
 st.header("Tous les indicateurs")
 st.caption("Rang : position de la commune parmi les communes du territoire, de la valeur la plus élevée (1) à la plus faible.")
-onglets = st.tabs(list(dict.fromkeys(table["Thème"])))
-for onglet, theme in zip(onglets, dict.fromkeys(table["Thème"])):
+for onglet, (theme, table) in zip(st.tabs(list(tableau.par_theme)), tableau.par_theme.items()):
     with onglet:
-        st.dataframe(table[table["Thème"] == theme].drop(columns=["Thème"]), hide_index=True, width="stretch")
-layout.source_caption(list(vals["source_id"].dropna().unique()), demo)
+        st.dataframe(table, hide_index=True, width="stretch")
+layout.source_caption(tableau.source_ids, tableau.demo)
 
 st.header("Comparer un indicateur")
-avec_valeurs = catalogue[catalogue["millesimes"].map(len) > 0]
-libelles = dict(zip(avec_valeurs["indicateur"], avec_valeurs["libelle"]))
-indicateur = layout.choix("Indicateur", "indicateur", list(libelles), "population" if "population" in libelles else next(iter(libelles)), libelles.get)
-ind = access.indicateur(indicateur)
-sections.comparer(ind, selection, charts.territoires_compares(selection, refs), key=f"commune_{indicateur}", agence=charts.agence(access.build_info()))
+libelles = catalogue.libelles_avec_valeurs()
+indicateur = layout.choix("Indicateur", "indicateur", list(libelles), catalogue.defaut(libelles), libelles.get)
+sections.comparer(ctx, access.indicateur(indicateur), key=f"commune_{indicateur}")

@@ -1,30 +1,34 @@
-"""Programme de l'Agence: the 2018 work programme next to the territory's figures.
+"""Programme de l'Agence: the agency's work programme next to the territory's figures.
 
 Days by axis, section and dossier, by correspondant and by partner territory (with a map of
 the EPCI), the agency's facts and how the programme reconciles with the published totals.
-Selecting a territory highlights the dossiers that concern it."""
+Selecting a territory highlights the dossiers that concern it. Source and year come from
+the partner files."""
 import streamlit as st
 
-from components import charts, downloads, layout, maps, sections
+from components import charts, downloads, layout, maps, programme_data, state, theme_charts
 from components import programme_charts as pc
 from components import format as fmt
 from datasets import access
 
-selection = layout.page_start("Programme de l'Agence")
-agence_nom = charts.agence(access.build_info())
+ctx = state.context()
+layout.page_start("Programme de l'Agence", ctx)
 programme = access.programme()
 if programme.empty:
     st.info("Aucun programme de travail de l'agence n'est chargé pour ce territoire "
             "(section [partenaires] du fichier de territoire).")
     st.stop()
+agence = access.agence()
+meta = programme_data.metadonnees(agence)
+SOURCE, ANNEE = meta.source, meta.annee
 territoires = access.territoires()
-SOURCE = "Source : AULA, Rapport d'activité 2018"
 noms = dict(zip(territoires["code"], territoires["nom_court"]))
 
-codes = charts.codes_concernes(selection.niveau, selection.code, territoires)
+codes = programme_data.codes_concernes(ctx.niveau, ctx.code, territoires)
 concernes = pc.concerne(programme, codes) if codes is not None else programme["id"].notna()
+surligner = tuple(sorted(codes)) if codes is not None else None  # a stable cache key
 if codes is not None:
-    st.info(f"{int(concernes.sum())} dossiers sur {len(programme)} concernent {selection.nom} "
+    st.info(f"{int(concernes.sum())} dossiers sur {len(programme)} concernent {ctx.nom} "
             f"(y compris ceux de son intercommunalité, de son groupement et de tout le territoire) : "
             f"{fmt.valeur(programme.loc[concernes, 'jours'].sum(), 'jours', 1)}, les autres sont en gris.")
 
@@ -32,17 +36,16 @@ if codes is not None:
 def montrer(fig, donnees, table, cle, indicateur):
     """Chart + source + text table + downloads, with the export metadata of the programme."""
     titre = fig.layout.title.text
-    m = charts.meta(titre, selection.code, selection.nom, indicateur, 2018, SOURCE, False,
-                    alt=charts.texte_alternatif(table), agence=agence_nom)
+    m = charts.meta(titre, ctx.code, ctx.nom, indicateur, ANNEE, SOURCE, False,
+                    alt=charts.texte_alternatif(table), agence=ctx.agence)
     st.plotly_chart(fig, key=f"fig_{cle}", alt=m.alt, config={"displaylogo": False})
-    st.caption(f"{SOURCE} · programme de travail 2018")
+    st.caption(f"{SOURCE} · programme de travail {ANNEE}")
     with st.expander("Voir les données (texte)"):
         st.dataframe(table, hide_index=True)
     downloads.chart_downloads(fig, donnees, m, cle)
 
 
-st.header("L'Agence en chiffres (2018)")
-agence = access.agence()
+st.header(f"L'Agence en chiffres ({ANNEE})")
 faits = agence[agence["indicateur"].isin(["subventions_fonctionnement", "effectif", "jours_total",
                                           "jours_etudes", "jours_administration", "jours_informatique"])]
 faits = faits.sort_values("annee").drop_duplicates("indicateur", keep="last")
@@ -50,49 +53,42 @@ colonnes = st.columns(3)
 for i, (_, r) in enumerate(faits.iterrows()):
     colonnes[i % 3].metric(r["libelle"], fmt.valeur(r["valeur"], r["unite"], 0))
 with st.expander("Tous les chiffres de l'Agence (budget, personnel, jours par axe, administration, informatique)"):
-    st.dataframe(charts.table_agence(agence), hide_index=True)
+    st.dataframe(programme_data.table_agence(agence), hide_index=True)
 st.caption(SOURCE)
 
 st.header("Jours par axe, section et dossier")
-table = charts.table_programme(programme, concernes, noms)
-fig = sections.figure(pc.sunburst_jours, programme, codes, "Programme de travail 2018 : jours par axe, section et dossier")
+table = programme_data.table_programme(programme, concernes, noms)
+fig = theme_charts.figure(ctx.build_id, pc.sunburst_jours, programme, surligner, f"Programme de travail {ANNEE} : jours par axe, section et dossier")
 montrer(fig, programme, table[["Axe", "Section", "Dossier", "Jours"]], "programme", "programme_dossiers")
 st.subheader("Tous les dossiers")
 st.dataframe(table, hide_index=True, column_config={"Jours": st.column_config.NumberColumn(format="localized")})
 
 st.header("Jours par correspondant")
-fig = sections.figure(pc.barres_correspondants, programme, codes, "Jours par correspondant"
-                               + ("" if codes is None else f" (dossiers concernant {selection.nom})"))
-table = charts.table_jours(fig.data[0].y, fig.data[0].x, "Correspondant")
+fig = theme_charts.figure(ctx.build_id, pc.barres_correspondants, programme, surligner, "Jours par correspondant"
+                               + ("" if codes is None else f" (dossiers concernant {ctx.nom})"))
+table = programme_data.jours_par_correspondant(programme, codes)
 montrer(fig, table, table, "correspondants", "programme_correspondants")
 
 st.header("Jours par territoire partenaire")
-fig = sections.figure(pc.barres_territoires, programme, noms, codes, "Jours des dossiers nommant chaque territoire partenaire")
-table = charts.table_jours(fig.data[0].y, fig.data[0].x, "Territoire")
+fig = theme_charts.figure(ctx.build_id, pc.barres_territoires, programme, noms, surligner, "Jours des dossiers nommant chaque territoire partenaire")
+table = programme_data.jours_par_territoire(programme, noms)
 montrer(fig, table, table, "territoires", "programme_territoires")
 
-epci = charts.jours_par_epci(programme, territoires)
-titre = "Jours consacrés à chaque intercommunalité, programme 2018"
-
-
-def construire_carte() -> maps.Carte:
-    communes = charts.carte_epci(access.communes(), epci)
-    return maps.build_carte(access.geojson(), communes, "Jours de l'EPCI", titre, "jours", 1)
-
-
-# the same for every selection and session: built once per warehouse build
-carte = maps.carte_partagee(("programme", str(access.build_info().get("built_at"))), construire_carte)
+epci = programme_data.jours_par_epci(programme, territoires)
+groupements = "".join(f"du {c}, " for c in territoires.loc[territoires["niveau"] == "groupement", "code"])
+titre = f"Jours consacrés à chaque intercommunalité, programme {ANNEE}"
+carte = theme_charts.carte_programme(epci, titre, ctx.build_id)
 st.subheader("Carte : jours consacrés à chaque intercommunalité")
 st.pydeck_chart(carte.deck(), key="carte_epci")
 st.html(charts.legende_html(maps.legend(carte.edges, "jours", 1), "Jours de l'intercommunalité"))
 st.caption(f"{SOURCE} · chaque commune prend la couleur de son intercommunalité (dossiers nommant l'EPCI "
-           "ou l'une de ses communes) ; les dossiers du PMA, du PETR et de tout le territoire n'y sont pas comptés.")
-table = charts.table_jours(epci["nom"], epci["jours"], "Intercommunalité")
+           f"ou l'une de ses communes) ; les dossiers {groupements}et de tout le territoire n'y sont pas comptés.")
+table = programme_data.table_jours(epci["nom"], epci["jours"], "Intercommunalité")
 with st.expander("Voir les données (texte)"):
     st.dataframe(table, hide_index=True)
 downloads.chart_downloads(carte.static, carte.donnees,
-                   charts.meta(titre, selection.code, selection.nom, "programme_carte", 2018, SOURCE, False,
-                               alt=charts.texte_alternatif(table), agence=agence_nom), "carte_epci")
+                          charts.meta(titre, ctx.code, ctx.nom, "programme_carte", ANNEE, SOURCE, False,
+                                      alt=charts.texte_alternatif(table), agence=ctx.agence), "carte_epci")
 
 st.header("Rapprochement avec les totaux du rapport")
 with st.expander("Notes de rapprochement", expanded=False):

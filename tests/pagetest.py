@@ -7,12 +7,33 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-PAGES = Path(__file__).resolve().parents[1] / "pages"
+from components import navigation
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ROOT / "pages"
+APP = ROOT / "app.py"
 STATUTS = {"secret statistique", "non disponible", "non calculable",
            "non disponible (données incomplètes)", "non disponible pour ce niveau"}
 
 
+def goto(at: AppTest, url: str) -> AppTest:
+    return navigation.open_in_apptest(at, url)
+
+
+def run_app(url: str, territoire: str | None = None, timeout: float = 60, **params) -> AppTest:
+    """The whole app (app.py: navigation, sidebar, the page) opened at one page."""
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    if territoire:
+        at.query_params["territoire"] = territoire
+    for key, value in params.items():
+        at.query_params[key] = value
+    return goto(at, url).run()
+
+
 def run_page(name: str, territoire: str | None = None, timeout: float = 60) -> AppTest:
+    """A page alone (its file), or through app.py for a theme page (it has no file)."""
+    if navigation.page(name).fichier is None:
+        return run_app(name, territoire, timeout)
     at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=timeout)
     if territoire:
         at.query_params["territoire"] = territoire

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pandas as pd
 import pytest
 
 from datasets import access
@@ -131,5 +132,75 @@ def test_a_rebuild_while_the_app_runs_is_picked_up_whole(tmp_path, monkeypatch):
     assert second != first and first.exists()  # the build being read is not deleted under the app
     assert target.resolve() == second
     info = access.check_warehouse()
-    assert info["built_at"] >= built_first and access._State.resolved == second
+    assert info["built_at"] >= built_first and access._State.current.resolved == second
     assert access.valeurs(("population",), (("territoire", "AULA"),))["valeur"].iloc[0] == 709_273
+
+
+def _copy_build(source, target, label: str) -> None:
+    """A copy of a published warehouse whose population indicator is named `label`
+    (checksums updated), so that a result tells which build it was read from."""
+    import hashlib
+
+    shutil.copytree(source, target)
+    ind = pd.read_parquet(target / "indicateurs.parquet")
+    ind.loc[ind["indicateur"] == "population", "libelle"] = label
+    ind.to_parquet(target / "indicateurs.parquet", index=False)
+    info = json.loads((target / "build.json").read_text(encoding="utf-8"))
+    info["checksums"]["indicateurs.parquet"] = hashlib.sha256((target / "indicateurs.parquet").read_bytes()).hexdigest()
+    (target / "build.json").write_text(json.dumps(info), encoding="utf-8")
+
+
+def test_queries_during_20_swaps_never_fail_nor_mix_builds(tmp_path, monkeypatch):
+    """Rebuild while serving (issue 14): sessions keep querying while the published
+    warehouse is swapped 20 times. No query fails (a connection is never closed under a
+    query), and every result carries the build it was read from, whose content it has."""
+    import os
+    import threading
+    import time
+
+    source = access.warehouse_dir().resolve()
+    builds = {}
+    for i in range(21):
+        target = tmp_path / f"build{i:02d}"
+        _copy_build(source, target, f"Population {i}")
+        builds[target.name] = f"Population {i}"
+    link = tmp_path / "warehouse"
+    link.symlink_to(tmp_path / "build00")
+    monkeypatch.setenv("CHIFFRES_CLEFS_WAREHOUSE", str(link))
+
+    errors, seen, stop = [], [], threading.Event()
+
+    def visitor(n: int) -> None:
+        while not stop.is_set():
+            try:
+                for df in (access.catalogue("demographie"), access.chiffres_cles("commune", "62119"),
+                           access.valeurs(("population",), (("commune", f"62{100 + n % 50:03d}"), ("territoire", "AULA")))):
+                    build = df.attrs["build_id"]
+                    if "libelle" in df:
+                        label = df.loc[df["indicateur"] == "population", "libelle"].iloc[0]
+                        seen.append((build, label))
+                access.territoire(f"62{100 + n % 50:03d}")
+                n += 1
+            except Exception as exc:  # noqa: BLE001 - every failure is the finding
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=visitor, args=(i * 7,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(1, 21):
+            time.sleep(0.15)
+            tmp = tmp_path / "warehouse.new"
+            tmp.symlink_to(tmp_path / f"build{i:02d}")
+            os.replace(tmp, link)  # atomic, as `etl build` publishes
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    assert errors == []
+    assert seen
+    wrong = [(b, label) for b, label in seen if builds[b.split(":")[0]] != label]
+    assert wrong == []
+    assert len({b for b, _ in seen}) >= 5  # the visitors really crossed the swaps
+    assert access.catalogue("demographie").attrs["build_id"].startswith("build20:")

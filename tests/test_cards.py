@@ -16,7 +16,7 @@ REFS = pd.DataFrame([
 
 
 def test_card_value_evolution_and_references():
-    c = cards.carte(ROW, REFS)
+    c = cards.tuile(ROW, REFS)
     assert c.valeur == f"23,4{NB}%"
     assert (c.delta, c.depuis) == (f"+3,4{NB}points", "depuis 2015")
     assert c.references == (f"CABBALR : 13,5{NB}%", "Non disponible pour ce niveau : Pas-de-Calais, France")
@@ -24,15 +24,15 @@ def test_card_value_evolution_and_references():
 
 
 def test_close_vintages_are_flagged_and_missing_comparisons_said():
-    proche = cards.carte({**ROW, "millesime_precedent": 2019})
+    proche = cards.tuile({**ROW, "millesime_precedent": 2019})
     assert "à interpréter avec prudence" in proche.evolution
-    seul = cards.carte({**ROW, "millesime_precedent": None, "valeur_precedente": None})
+    seul = cards.tuile({**ROW, "millesime_precedent": None, "valeur_precedente": None})
     assert seul.delta == "" and seul.evolution == "Évolution : un seul millésime disponible"
-    secret = cards.carte({**ROW, "valeur": None, "statut": "secret"})
+    secret = cards.tuile({**ROW, "valeur": None, "statut": "secret"})
     assert secret.valeur == "secret statistique" and secret.evolution == "Évolution depuis 2015 : non calculable"
 
 
 def test_long_units_leave_the_value_short():
-    c = cards.carte({**ROW, "unite": "emplois pour 100 actifs occupés", "valeur": 85.94, "valeur_precedente": 87.0})
+    c = cards.tuile({**ROW, "unite": "emplois pour 100 actifs occupés", "valeur": 85.94, "valeur_precedente": 87.0})
     assert c.valeur == "85,9" and c.unite_libelle == "emplois pour 100 actifs occupés"
-    assert cards.carte({**ROW, "unite": "habitants", "decimales": 0, "valeur": 25224}).valeur == f"25{NB}224{NB}habitants"
+    assert cards.tuile({**ROW, "unite": "habitants", "decimales": 0, "valeur": 25224}).valeur == f"25{NB}224{NB}habitants"

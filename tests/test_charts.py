@@ -4,7 +4,7 @@ import math
 import pandas as pd
 import pytest
 
-from components import charts
+from components import charts, programme_data
 from components import format as fmt
 
 NBSP = "\u00a0"
@@ -144,29 +144,29 @@ PROGRAMME = pd.DataFrame([
 
 
 def test_jours_par_epci_counts_dossiers_naming_the_epci_or_its_communes():
-    e = charts.jours_par_epci(PROGRAMME, TERRITOIRES).set_index("code")["jours"].to_dict()
+    e = programme_data.jours_par_epci(PROGRAMME, TERRITOIRES).set_index("code")["jours"].to_dict()
     assert e == {"E1": 30.0 + 9.0, "E2": 30.0 + 9.0 + 5.0}  # PMA-only dossier not spread
-    carte = charts.carte_epci(TERRITOIRES[TERRITOIRES["niveau"] == "commune"], charts.jours_par_epci(PROGRAMME, TERRITOIRES))
+    carte = programme_data.carte_epci(TERRITOIRES[TERRITOIRES["niveau"] == "commune"], programme_data.jours_par_epci(PROGRAMME, TERRITOIRES))
     assert carte.set_index("code")["valeur"].to_dict() == {"62119": 39.0, "62999": 44.0}
 
 
 def test_commune_selection_concerns_its_epci_grouping_and_territory():
     from components import programme_charts as pc
 
-    codes = charts.codes_concernes("commune", "62119", TERRITOIRES)
+    codes = programme_data.codes_concernes("commune", "62119", TERRITOIRES)
     assert codes == {"62119", "E1", "PMA", "AULA"}
     assert list(pc.concerne(PROGRAMME, codes)) == [True, True, True, False]
-    assert charts.codes_concernes("territoire", "AULA", TERRITOIRES) is None
-    assert charts.codes_concernes("epci", "E2", TERRITOIRES) == {"E2", "62999", "AULA"}
-    assert charts.codes_concernes("groupement", "PMA", TERRITOIRES) == {"PMA", "E1", "62119", "AULA"}
+    assert programme_data.codes_concernes("territoire", "AULA", TERRITOIRES) is None
+    assert programme_data.codes_concernes("epci", "E2", TERRITOIRES) == {"E2", "62999", "AULA"}
+    assert programme_data.codes_concernes("groupement", "PMA", TERRITOIRES) == {"PMA", "E1", "62119", "AULA"}
 
 
 def test_programme_tables_in_french():
     concernes = pd.Series([True, False, True, False])
-    t = charts.table_programme(PROGRAMME, concernes, {"E1": "Un", "E2": "Deux", "62119": "Béthune"})
+    t = programme_data.table_programme(PROGRAMME, concernes, {"E1": "Un", "E2": "Deux", "62119": "Béthune"})
     assert list(t["Territoires"]) == ["Un, Deux", "PMA", "Béthune, Deux", "62999"]
     assert list(t["Concerne la sélection"]) == ["oui", "non", "oui", "non"]
-    assert charts.table_jours(["X"], [1856.0], "Correspondant").to_dict("records") == [
+    assert programme_data.table_jours(["X"], [1856.0], "Correspondant").to_dict("records") == [
         {"Correspondant": "X", "Jours": f"1{NBSP}856,0{NBSP}jours"}]
 
 

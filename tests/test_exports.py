@@ -159,7 +159,7 @@ def test_territory_charts_from_access(fake):
     from components.exports.territory_charts import territory_charts
 
     charts = territory_charts("62119")
-    assert [c.meta.indicateur for c in charts] == ["population", "ages", "logements", "csp", "carte-localisation"]
+    assert [c.meta.indicateur for c in charts] == ["population", "ages", "occupation", "csp", "carte-localisation"]
     pop = charts[0]
     assert pop.data["valeur"].tolist() == [25400.0, 25600.0, 25650.0]
     assert pop.meta.millesime == 2022 and pop.meta.agence == "Agence d'Urbanisme de l'Artois"
@@ -183,10 +183,19 @@ def test_fiche_pdf_two_pages_with_name_and_key_figures(fake):
     assert reader.pages[0].mediabox.width == pytest.approx(595.92, abs=1)  # A4
 
 
+# the fiche PDF and the locator map at the root, then one folder per theme page with every
+# chart of that page (datasets/themes.toml; the fake knows only some of their indicators)
+THEME_CHARTS = {
+    "demographie": (("population", 2022), ("croissance-population", 2022), ("croissance-comparee-population", 2022),
+                    ("ages", 2021)),
+    "logement": (("occupation", 2021), ("comparaison-part-logements-vacants", 2021)),
+    "economie": (("comparaison-taux-chomage", 2021), ("csp", 2021)),
+}
 EXPECTED_ZIP = {
-    f"chiffres-clefs_bethune_{chart}_{year}.{ext}"
-    for chart, year in (("population", 2022), ("ages", 2021), ("logements", 2021), ("csp", 2021),
-                        ("carte-localisation", "tous-millesimes"))
+    f"{folder}chiffres-clefs_bethune_{chart}_{year}.{ext}"
+    for folder, charts in [("", (("carte-localisation", "tous-millesimes"),)),
+                           *((f"{theme}/", charts) for theme, charts in THEME_CHARTS.items())]
+    for chart, year in charts
     for ext in ("png", "svg", "xlsx")
 } | {"chiffres-clefs_bethune_fiche-territoire.pdf", "LISEZMOI.txt"}
 
@@ -199,9 +208,9 @@ def test_bundle_lists_every_file_and_files_are_real(fake):
     assert name == "chiffres-clefs_bethune_tout.zip"
     zf = zipfile.ZipFile(io.BytesIO(data))
     assert set(zf.namelist()) == EXPECTED_ZIP
-    assert zf.read("chiffres-clefs_bethune_ages_2021.png").startswith(b"\x89PNG")
-    assert "Population par tranche d'âge" in _svg_text(zf.read("chiffres-clefs_bethune_ages_2021.svg"))
-    wb = openpyxl.load_workbook(io.BytesIO(zf.read("chiffres-clefs_bethune_population_2022.xlsx")))
+    assert zf.read("demographie/chiffres-clefs_bethune_ages_2021.png").startswith(b"\x89PNG")
+    assert "Population par tranche d'âge" in _svg_text(zf.read("demographie/chiffres-clefs_bethune_ages_2021.svg"))
+    wb = openpyxl.load_workbook(io.BytesIO(zf.read("demographie/chiffres-clefs_bethune_population_2022.xlsx")))
     assert [r[3] for r in wb["Données"].iter_rows(min_row=2, values_only=True)] == [25400, 25600, 25650]
     assert zf.read("chiffres-clefs_bethune_fiche-territoire.pdf").startswith(b"%PDF")
 
@@ -221,6 +230,7 @@ def test_cli_writes_the_archive(fake, tmp_path, capsys):
 
     assert main(["--territoire", "62119", "--out", str(tmp_path), "--extraire"]) == 0
     assert (tmp_path / "chiffres-clefs_bethune_tout.zip").exists()
-    assert {p.name for p in (tmp_path / "chiffres-clefs_bethune_tout").iterdir()} == EXPECTED_ZIP
+    out = tmp_path / "chiffres-clefs_bethune_tout"
+    assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == EXPECTED_ZIP
     assert main(["--territoire", "99999", "--out", str(tmp_path)]) == 2
     assert "Territoire inconnu : 99999" in capsys.readouterr().err

@@ -60,7 +60,7 @@ def test_exported_table_equals_the_warehouse():
     assert exported[3].tolist() == pytest.approx(serie["valeur"].round(6).tolist())
     back = pd.read_csv(io.BytesIO(tables.csv_bytes(pop.data, pop.meta)), sep=";", decimal=",", encoding="utf-8-sig")
     assert back["Valeur"].tolist() == pytest.approx(serie["valeur"].tolist())
-    logements = charts["logements"]
+    logements = charts["occupation"]
     assert logements.meta.demo == bool(access.valeurs(("logements",), (("commune", "62119"),))["demo"].any())
 
 
@@ -72,7 +72,9 @@ def test_images_render_once_per_figure_and_meta(monkeypatch):
 
     calls = []
     monkeypatch.setattr(downloads.image, "png", lambda fig, meta: calls.append(meta.titre) or b"png-bytes")
-    monkeypatch.setattr(downloads, "_images", type(downloads._images)())
+    from datasets import cache
+
+    monkeypatch.setattr(downloads, "_IMAGES", cache.Store("test-images", 64))
     meta = ChartMeta("Titre", "62119", "Béthune", "population", 2023, "Source : Insee")
     fig = go.Figure(go.Bar(x=[1], y=[2]))
     assert downloads._image_bytes(fig, meta, "png") == b"png-bytes"

@@ -107,26 +107,3 @@ def test_build_carte_holds_the_deck_the_static_map_the_legend_and_the_table():
     assert carte.static.layout.title.text == "Population (2021)"
     assert list(carte.table.columns) == ["Commune", "Code", "Population"]
     assert carte.table["Population"].tolist()[-1] == "secret statistique"
-
-
-def test_shared_maps_are_built_once_and_bounded_by_communes(monkeypatch):
-    from collections import OrderedDict
-
-    monkeypatch.setattr(maps, "_CARTES", OrderedDict())
-    monkeypatch.setattr(maps, "CARTES_MAX_COMMUNES", 10)
-    built = []
-
-    def builder(n):
-        def build():
-            built.append(n)
-            return maps.Carte(DF, "{}", {}, None, [], "", DF, n)
-        return build
-
-    a = maps.carte_partagee(("a",), builder(4))
-    assert maps.carte_partagee(("a",), builder(4)) is a and built == [4]
-    maps.carte_partagee(("b",), builder(4))
-    maps.carte_partagee(("a",), builder(4))  # a becomes the most recent
-    maps.carte_partagee(("c",), builder(4))  # 12 communes > 10: the least recent (b) goes
-    assert list(maps._CARTES) == [("a",), ("c",)]
-    maps.carte_partagee(("big",), builder(50))  # alone over the budget: kept, the others go
-    assert list(maps._CARTES) == [("big",)]

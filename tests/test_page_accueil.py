@@ -89,11 +89,9 @@ def test_hostile_params_give_a_french_message_and_the_whole_territory():
 
 
 def test_the_map_is_built_once_and_shared_by_sessions(monkeypatch):
-    from collections import OrderedDict
+    from components import maps, theme_charts
 
-    from components import maps
-
-    monkeypatch.setattr(maps, "_CARTES", OrderedDict())
+    theme_charts._MAPS.clear()
     calls = []
     original = maps.build_carte
     monkeypatch.setattr(maps, "build_carte", lambda *a, **k: calls.append(a[2]) or original(*a, **k))

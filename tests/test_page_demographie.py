@@ -1,30 +1,12 @@
 """Démographie page on the real warehouse: renders for the territory and for Béthune,
 and the figures follow the selection."""
-import json
-
 from streamlit.testing.v1 import AppTest
 
-PAGE = "../pages/demographie.py"
+from pagetest import by_prefix, figures, goto, run_page
 
 
 def run(territoire=None):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    if territoire:
-        at.query_params["territoire"] = territoire
-    return at.run()
-
-
-def figures(at) -> dict[str, dict]:
-    """Plotly figures by title (AppTest returns them as unknown elements)."""
-    out = {}
-    for el in at.get("plotly_chart"):
-        fig = json.loads(el.proto.spec)
-        out[fig["layout"]["title"]["text"]] = fig
-    return out
-
-
-def by_prefix(figs: dict, prefix: str) -> dict:
-    return next(f for t, f in figs.items() if t.startswith(prefix))
+    return run_page("demographie", territoire)
 
 
 def test_default_territory_renders_every_section():
@@ -67,7 +49,7 @@ def test_through_app_navigation_keeps_the_territory():
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.query_params["territoire"] = "62119"
     at.run()
-    at.switch_page("pages/demographie.py")
+    goto(at, "demographie")
     at.run()
     assert not at.exception
     assert at.title[0].value == "Démographie"

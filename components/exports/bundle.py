@@ -1,5 +1,7 @@
-""""Tout télécharger": one ZIP per territory with every chart (PNG and SVG), every table
-(XLSX) and the fiche PDF. The same archive from the web page and from the command line."""
+""""Tout télécharger": one ZIP per territory with the fiche PDF and its locator map at the
+root, and one folder per theme page (`datasets/themes.toml`) holding every chart of that
+page (PNG and SVG) with its table (XLSX). The same archive from the web page and from the
+command line."""
 from __future__ import annotations
 
 import io
@@ -7,11 +9,12 @@ import zipfile
 
 from components.exports import fiche, image, tables
 from components.exports.tables import slug
-from components.exports.territory_charts import TerritoryChart
+from components.exports.territory_charts import TerritoryChart, theme_chart_sets
 
 LISEZMOI = """Chiffres clés – {nom} ({code})
 Réalisation : {agence}. Archive produite le {date}.
 
+Un dossier par thème (les pages du site) contient chacun de ses graphiques.
 Pour chaque graphique : une image PNG (haute résolution), une image SVG (vectorielle,
 modifiable) et un classeur XLSX (feuille « Données » et feuille « Sources » : source,
 millésime, définition et licence de chaque indicateur).
@@ -39,15 +42,22 @@ def bundle(code: str) -> tuple[str, bytes]:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for chart in f.charts:
-            for name, data in chart_files(chart, with_images).items():
-                zf.writestr(name, data)
+            if chart.meta.indicateur == "carte-localisation":  # the other fiche charts are in their theme
+                for name, data in chart_files(chart, with_images).items():
+                    zf.writestr(name, data)
+        charts = list(f.charts)
+        for theme, theme_charts in theme_chart_sets(code):
+            charts += theme_charts
+            for chart in theme_charts:
+                for name, data in chart_files(chart, with_images).items():
+                    zf.writestr(f"{theme.url}/{name}", data)
         pdf_note = ""
         if with_images:
             zf.writestr(fiche.file_name(f.nom), fiche.print_pdf(fiche.render_html(f)))
             pdf_note = "La fiche territoire (PDF, A4) résume le territoire sur deux pages.\n"
         else:
             pdf_note = image.INDISPONIBLE + "\n"
-        demo = any(c.meta.demo for c in f.charts)
+        demo = any(c.meta.demo for c in charts)
         zf.writestr("LISEZMOI.txt", LISEZMOI.format(
             nom=f.nom, code=f.code, agence=f.agence, date=f.produite_le.strftime("%d/%m/%Y"), pdf=pdf_note,
             demo="Certains graphiques contiennent des données de démonstration (signalées sur l'image).\n"

@@ -1,90 +1,33 @@
-"""The one list of charts a territory's exports contain (fiche PDF and "Tout télécharger").
+"""The charts a territory's exports contain: those `datasets/themes.toml` marks for the fiche
+(plus the locator map), and every chart of every theme page for "Tout télécharger".
 
-Built with the theme pages' builders (`components/charts.py`) from `datasets.access`, so
-an exported chart looks like the one on screen. The locator map is drawn here: plain
-filled polygons (no plotly geo base map, which kaleido would fetch from the network)."""
+Built by the theme pages' own builders (`components/theme_charts.py`) from one context
+(`components/context.py`), so an exported chart is the one on screen and the reference
+levels follow the one rule of the context. The locator map is drawn here: plain filled
+polygons (no plotly geo base map, which kaleido would fetch from the network)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
-import pandas as pd
 import plotly.graph_objects as go
 
-from components import charts, format as fmt
-from components.chart_meta import ChartMeta
-from datasets import access
+from components import charts, context, format as fmt, theme_charts, themes
+from components.theme_charts import Chart
+from datasets import access, niveaux
 
-AGES = {"pop_0014": "0 à 14 ans", "pop_1529": "15 à 29 ans", "pop_3044": "30 à 44 ans",
-        "pop_4559": "45 à 59 ans", "pop_6074": "60 à 74 ans", "pop_75p": "75 ans ou plus"}
-OCCUPATION = {"residences_principales": "Résidences principales",
-              "residences_secondaires": "Résidences secondaires", "logements_vacants": "Logements vacants"}
-CSP = {"csp_agriculteurs": "Agriculteurs exploitants", "csp_artisans": "Artisans, commerçants, chefs d'entreprise",
-       "csp_cadres": "Cadres", "csp_intermediaires": "Professions intermédiaires", "csp_employes": "Employés",
-       "csp_ouvriers": "Ouvriers", "csp_retraites": "Retraités", "csp_autres": "Autres sans activité"}
-REFERENCE_LEVELS = ("epci", "territoire", "departement", "pays")
-MAX_REFERENCES = 2
-
-
-@dataclass(frozen=True)
-class TerritoryChart:
-    fig: go.Figure
-    data: pd.DataFrame  # the table behind the chart (CSV/XLSX)
-    meta: ChartMeta
+TerritoryChart = Chart  # the exports' name for a chart with its data and metadata
 
 
 def agence_nom() -> str:
-    return charts.agence(access.build_info() or {})
+    return context.agence_nom(access.build_info() or {})
 
 
-def source_text(source_ids) -> str:
-    from components.layout import source_text as layout_source_text
-
-    return layout_source_text([s for s in source_ids if isinstance(s, str)])
+source_text = theme_charts.source_text
 
 
 def references(niveau: str, code: str) -> list[dict]:
-    """The reference levels a chart compares with: the nearest ones, at most MAX_REFERENCES."""
-    refs = [r for r in access.references(niveau, code) if r["niveau"] in REFERENCE_LEVELS]
-    return refs[:MAX_REFERENCES]
-
-
-def _catalogue_rows(ids) -> list[dict]:
-    return [row for i in ids if (row := access.indicateur(i))]
-
-
-def _meta(titre, sel: dict, chart_id: str, data: pd.DataFrame, ids, agence: str) -> ChartMeta:
-    millesime = int(data["millesime"].max()) if "millesime" in data and data["millesime"].notna().any() else None
-    demo = bool(data["demo"].fillna(False).any()) if "demo" in data else False
-    source = source_text(dict.fromkeys(data["source_id"].dropna())) if "source_id" in data else ""
-    return charts.meta(titre, sel["code"], sel["nom"], chart_id, millesime, source, demo,
-                       indicateurs=_catalogue_rows(ids), agence=agence,
-                       alt=f"{titre}, {sel['nom']}")
-
-
-def _shares_chart(sel, refs, categories: dict, total: str, titre: str, chart_id: str, stacked: bool,
-                  agence: str) -> TerritoryChart | None:
-    ids = (*categories, total)
-    terr = tuple((t["niveau"], t["code"]) for t in [sel, *refs])
-    long = access.valeurs(ids, terr)
-    if long.empty or long["valeur"].isna().all():
-        return None
-    shares = charts.parts(long, categories, total)
-    fig = (charts.parts_empilees if stacked else charts.parts_groupees)(shares, titre=titre, categories=list(categories.values()))
-    meta = _meta(titre, sel, chart_id, long, ids, agence)
-    data = shares.merge(long.groupby("code", as_index=False).agg(millesime=("millesime", "max"), demo=("demo", "any")), on="code")
-    return TerritoryChart(fig, data, meta)
-
-
-def _population_chart(sel, agence: str) -> TerritoryChart | None:
-    serie = access.serie("population", sel["niveau"], sel["code"])
-    if serie.empty:
-        return None
-    titre = "Évolution de la population municipale"
-    data = serie.assign(code=sel["code"], nom=sel["nom"])
-    fig = charts.serie_temporelle(data, "habitants", 0, titre=titre)
-    meta = _meta(titre, sel, "population", data, ["population"], agence)
-    return TerritoryChart(fig, data[["code", "nom", "millesime", "valeur", "statut", "demo"]], meta)
+    """The reference levels the fiche compares with: the context's short references."""
+    return [r.as_dict() for r in context.build(code).references_courtes]
 
 
 def locator_map(geojson: dict, highlight: set[str], titre: str = "Localisation") -> go.Figure:
@@ -119,43 +62,38 @@ def locator_map(geojson: dict, highlight: set[str], titre: str = "Localisation")
     return fig
 
 
-def highlighted_codes(sel: dict) -> set[str]:
-    if sel["niveau"] == "commune":
-        return {sel["code"]}
-    if sel["niveau"] == "territoire":
+def highlighted_codes(ctx: context.Context) -> set[str]:
+    if ctx.est_plus_fin:
+        return {ctx.code}
+    if ctx.niveau == niveaux.ENSEMBLE:
         return set(access.communes()["code"])
-    return set(access.communes(sel["niveau"], sel["code"])["code"])
+    return set(access.communes(ctx.niveau, ctx.code)["code"])
 
 
-def _map_chart(sel, agence: str) -> TerritoryChart | None:
+def _map_chart(ctx: context.Context) -> Chart | None:
     geojson = access.geojson()
     if not geojson or not geojson.get("features"):
         return None
-    codes = highlighted_codes(sel)
+    codes = highlighted_codes(ctx)
     titre = "Localisation"
     fig = locator_map(geojson, codes, titre)
     data = access.communes()[["code", "nom", "epci"]].assign(
         selection=lambda d: d["code"].isin(codes).map({True: "oui", False: "non"}))
-    meta = charts.meta(titre, sel["code"], sel["nom"], "carte-localisation", None,
+    meta = charts.meta(titre, ctx.code, ctx.nom, "carte-localisation", None,
                        "Source : IGN, ADMIN EXPRESS-COG ; Insee, code officiel géographique", False,
-                       agence=agence, alt=f"Carte situant {sel['nom']} parmi les communes du territoire")
-    return TerritoryChart(fig, data, meta)
+                       agence=ctx.agence, alt=f"Carte situant {ctx.nom} parmi les communes du territoire")
+    return Chart("carte-localisation", fig, data, data, meta, ())
 
 
-def territory_charts(code: str) -> list[TerritoryChart]:
-    """Every chart of a territory, in the order of the fiche: population, ages, housing, CSP, map."""
-    sel = access.territoire(code)
-    if sel is None:
-        raise ValueError(f"Territoire inconnu : {code}")
-    sel = {"niveau": sel["niveau"], "code": sel["code"], "nom": sel["nom"]}
-    agence = agence_nom()
-    refs = references(sel["niveau"], sel["code"])
-    built = [
-        _population_chart(sel, agence),
-        _shares_chart(sel, refs, AGES, "pop_recensement", "Population par tranche d'âge", "ages", False, agence),
-        _shares_chart(sel, refs, OCCUPATION, "logements", "Catégories de logements", "logements", True, agence),
-        _shares_chart(sel, refs, CSP, "pop_15p_csp", "Population de 15 ans ou plus par catégorie socioprofessionnelle",
-                      "csp", False, agence),
-        _map_chart(sel, agence),
-    ]
-    return [c for c in built if c is not None]
+def territory_charts(code: str) -> list[Chart]:
+    """The charts of the fiche, in its order: those the themes file marks, then the map."""
+    ctx = context.build(code)
+    carte = _map_chart(ctx)
+    return theme_charts.fiche_charts(ctx, themes.THEMES) + ([carte] if carte is not None else [])
+
+
+def theme_chart_sets(code: str) -> list[tuple[themes.Theme, list[Chart]]]:
+    """Every chart of every theme page for a territory, theme by theme (themes with none left out)."""
+    ctx = context.build(code)
+    out = [(t, theme_charts.theme_charts(ctx, t)) for t in themes.THEMES]
+    return [(t, c) for t, c in out if c]

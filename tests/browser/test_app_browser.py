@@ -8,17 +8,14 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from browser_helpers import drawn, main_text, wait_ready
+from components import navigation
 
-PAGES = {  # url path -> what must be drawn in the main area
-    "": "canvas",  # Accueil: the pydeck map
-    "demographie": ".js-plotly-plot",
-    "logement": ".js-plotly-plot",
-    "economie": ".js-plotly-plot",
-    "programme": ".js-plotly-plot",
-    "commune": '[data-testid="stDataFrame"]',
-    "comparer": ".js-plotly-plot",
-    "sources": '[data-testid="stDataFrame"]',
+SELECTEURS = {"deck": "canvas", "dataframe": '[data-testid="stDataFrame"]', "plotly": ".js-plotly-plot"}
+PAGES = {  # url path -> what must be drawn in the main area (every page of components/navigation.py)
+    ("" if p.defaut else p.url): SELECTEURS[p.premier_element] + (", .st-key-theme_vide" if p.theme else "")
+    for p in navigation.PAGES
 }
+PAGES["commune"] = SELECTEURS["dataframe"]  # its table of every indicator (no chart before a commune is chosen)
 TERRITOIRES = {"defaut": None, "bethune": "62119"}
 
 
