@@ -180,7 +180,8 @@ def meta(titre: str, code: str, nom: str, indicateur: str, millesime, source: st
     facts = tuple(
         IndicatorFacts(indicateur=r["indicateur"], libelle=r["libelle"], unite=str(r.get("unite") or ""),
                        definition=str(r.get("definition") or ""), source=source.removeprefix("Source : "),
-                       millesime=int(millesime) if _present(millesime) else None, demo=bool(demo))
+                       millesime=int(millesime) if _present(millesime) else None, demo=bool(demo),
+                       decimales=int(r["decimales"]) if _present(r.get("decimales")) else None)
         for r in indicateurs
     )
     return ChartMeta(titre=titre, territoire_code=code, territoire_nom=nom, indicateur=indicateur,

@@ -25,7 +25,8 @@ def archive_name(nom: str) -> str:
 def chart_files(chart: TerritoryChart, with_images: bool = True) -> dict[str, bytes]:
     """The files of one chart, by file name."""
     m = chart.meta
-    files = {tables.file_name(m, "xlsx"): tables.xlsx_bytes(chart.data, m)}
+    files = {tables.file_name(m, "csv"): tables.csv_bytes(chart.data, m),
+             tables.file_name(m, "xlsx"): tables.xlsx_bytes(chart.data, m)}
     if with_images:
         files[tables.file_name(m, "png")] = image.png(chart.fig, m)
         files[tables.file_name(m, "svg")] = image.svg(chart.fig, m)
