@@ -70,7 +70,7 @@ def _has_legend(fig: go.Figure) -> bool:
 def legend_on_top(fig: go.Figure) -> go.Figure:
     """Legend between the title and the plot: under the plot it would run into the source."""
     if _has_legend(fig):
-        fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
+        fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yref": "paper",
                                   "yanchor": "bottom", "title": {"text": ""}, "traceorder": "normal"})
     return fig
 
@@ -78,6 +78,10 @@ def legend_on_top(fig: go.Figure) -> go.Figure:
 def annotate(fig: go.Figure, meta: ChartMeta) -> go.Figure:
     """A COPY of `fig` carrying everything a pasted image needs; the page's figure is untouched."""
     out = go.Figure(fig)
+    if any(t.type == "choropleth" for t in out.data):
+        from components.maps import highlight_static
+
+        highlight_static(out, meta.territoire_code, meta.territoire_nom)  # the selected commune, outlined and named
     top = MARGIN_TOP
     if _has_legend(out):
         legend_on_top(out)
@@ -89,7 +93,8 @@ def annotate(fig: go.Figure, meta: ChartMeta) -> go.Figure:
             "x": 0.015, "xanchor": "left", "xref": "container",
             "y": 0.95, "yanchor": "top", "yref": "container",
         },
-        margin={"t": top, "b": MARGIN_BOTTOM, "l": MARGIN_LEFT, "r": 30},
+        # the figure's own right margin is kept when larger (labels written beside stacked bars)
+        margin={"t": top, "b": MARGIN_BOTTOM, "l": MARGIN_LEFT, "r": max(30, fig.layout.margin.r or 0)},
         paper_bgcolor="white",
     )
     footer = [_esc(meta.source)]
