@@ -108,7 +108,11 @@ def _column_name(col: str, data: pd.DataFrame, meta: ChartMeta) -> str:
     if col == "valeur":
         label, unite, _ = valeurs(data, meta)
         return _header(label, unite)
-    return ENTETES.get(col) or (col.replace("_", " ").strip().capitalize() or col)
+    if col in ENTETES:
+        return ENTETES[col]
+    if re.fullmatch(r"[a-z0-9_]+", str(col)):  # a code-style name: "nb_jours" -> "Nb jours"
+        return str(col).replace("_", " ").strip().capitalize() or str(col)
+    return str(col)  # already a label ("Concerne la sélection", "EPCI")
 
 
 def _niveau_text(niveau) -> str:
