@@ -278,6 +278,17 @@ def _note_absents(fig: go.Figure, absents: list[tuple[str, str]]) -> None:
             fig.update_layout(height=fig.layout.height + hauteur_note + 26 * rangs)
 
 
+def retirer_note(fig: go.Figure) -> str | None:
+    """Take the « Non disponible » note out of the x-axis title of `fig` (a copy, for an
+    export that prints it elsewhere: under the figure, in the footer); returns the note."""
+    note = fig.layout.meta.get("non_disponible") if isinstance(fig.layout.meta, dict) else None
+    if note:
+        titre = fig.layout.xaxis.title.text or ""
+        premier = titre.split("<br>")[0]
+        fig.update_xaxes(title_text="" if NOTE_NON_DISPONIBLE in premier else premier)
+    return note
+
+
 def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: str | None = None,
                        selection: str | None = None) -> go.Figure:
     """Horizontal bars comparing one value across territories (`df`: nom, valeur[, statut]).

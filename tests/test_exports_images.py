@@ -107,3 +107,30 @@ def test_static_map_svg_names_the_commune():
     svg = image.svg(maps.static_choropleth(_geo(), df, "Population", "habitants", 0), META).decode()
     assert re.search(r">Lens<", svg)  # the label on the map
     assert "Lens (contour noir)" in svg  # and in the legend
+
+
+@needs_chromium
+@pytest.mark.parametrize("code", ["62498", "200072460"])
+def test_exported_images_keep_every_text_inside_and_apart(code):
+    """Each chart of the archive, rendered as kaleido renders the PNG/SVG (here to PDF, for
+    poppler): no text past the image, no text over another (the unit over the tick labels,
+    a note over the source), no word of the source or the note cut off."""
+    import unicodedata
+    from collections import Counter
+
+    import pdf_layout as L
+    from components.exports.territory_charts import territory_charts
+
+    if not L.POPPLER:
+        pytest.skip("poppler-utils absent")
+    for c in territory_charts(code):
+        pdf = image.render(image.annotate(c.fig, c.meta), "pdf", image.WIDTH, image.HEIGHT)
+        pages, words = L.words(pdf)
+        assert not L.outside(pages, words, 1), (c.meta.indicateur, [w.text for w in L.outside(pages, words, 1)])
+        assert not L.overlaps(words), (c.meta.indicateur, [(a.text, b.text) for a, b in L.overlaps(words)])
+        printed = Counter(unicodedata.normalize("NFKC", w.text.replace("&apos;", "'").replace("&amp;", "&"))
+                          for w in words)  # NFKC: ligatures (« oﬃciel ») back to letters
+        note = (c.fig.layout.meta or {}).get("non_disponible") if isinstance(c.fig.layout.meta, dict) else ""
+        expected = Counter(f"{c.meta.source} {note or ''} {c.meta.territoire_nom}".replace("\u00a0", " ").split())
+        missing = {w for w, n in expected.items() if printed[w] < n}
+        assert not missing, (c.meta.indicateur, missing)

@@ -20,7 +20,7 @@ from typing import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from components import format as fmt
+from components import charts, format as fmt
 from components.layout import niveau_label
 from components.exports import image
 from components.exports.tables import slug
@@ -150,16 +150,13 @@ def _figure(chart: TerritoryChart, width: int, height: int) -> str:
     y axis goes in the title rather than over the tick labels, the legend gets the rows it
     needs above the plot, and the note of missing rows is printed under the chart."""
     fig = go.Figure(chart.fig)
-    note = (fig.layout.meta or {}).get("non_disponible") if isinstance(fig.layout.meta, dict) else None
+    note = charts.retirer_note(fig)  # printed as HTML under the chart
     unite_y = fig.layout.yaxis.title.text or ""
     image.legend_on_top(fig)
     top = 14 + 26 * _legend_rows(fig, width)
     fig.update_layout(title={"text": ""}, margin={"t": max(top, 16), "b": 45, "l": 10, "r": max(20, fig.layout.margin.r or 0)})
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True, title_text="")
-    if note:  # printed as HTML under the chart instead of inside the axis title
-        fig.update_xaxes(title_text="" if "Non disponible" in (fig.layout.xaxis.title.text or "").split("<br>")[0]
-                         else (fig.layout.xaxis.title.text or "").split("<br>")[0])
     svg = image.render(fig, "svg", width, height).decode("utf-8")
     m = chart.meta
     demo = " <span class='demo'>Données de démonstration</span>" if m.demo else ""
