@@ -46,6 +46,9 @@ def main(code: str, reps: int, slow_reps: int, smoke: bool = False) -> dict:
         out["pdf_html_s"] = time.perf_counter() - t0
         out["pdf_print"] = _times(lambda: fiche.print_pdf(html), slow_reps)
     out["zip"] = _times(lambda: bundle.bundle(code), slow_reps) if with_zip else []
+    if with_zip and out["images"]:
+        pdf = fiche.fiche_pdf(code)
+        out["zip_reuse"] = _times(lambda: bundle.bundle(code, pdf=pdf), slow_reps)
     return out
 
 

@@ -15,6 +15,7 @@ class IndicatorFacts:
     millesime: int | None
     licence: str = "Licence Ouverte / Open Licence 2.0 (Etalab)"
     demo: bool = False
+    decimales: int | None = None  # decimals the site displays (catalogue)
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,7 @@ class ChartMeta:
     agence: str = ""  # "Réalisation : <agence>" is printed from this
     indicateurs: tuple[IndicatorFacts, ...] = field(default_factory=tuple)  # for the XLSX "Sources" sheet
     alt: str = ""  # text alternative of the chart
+    # What the exported "valeur" column holds when it is not the single indicator's own value
+    # (shares of a total: "%", 1). Empty: inferred by `components.exports.tables.valeurs`.
+    unite: str = ""
+    decimales: int | None = None

@@ -21,6 +21,7 @@ COULEUR_SELECTION = fmt.COLORWAY[0]  # the selected territory stands out in blue
 COULEUR_REFERENCE = "#8C8C8C"  # reference levels in grey: differs by lightness too
 COULEUR_BAISSE = fmt.COLORWAY[5]  # vermillion, paired with blue for +/- (colour-blind safe)
 HAUTEUR_LIGNE = 34  # px per bar of a horizontal bar chart
+SEUIL_ETIQUETTE = 8.0  # % : a thinner stacked segment gets its label beside the bar, not squeezed in it
 
 
 def _present(v) -> bool:
@@ -180,7 +181,8 @@ def meta(titre: str, code: str, nom: str, indicateur: str, millesime, source: st
     facts = tuple(
         IndicatorFacts(indicateur=r["indicateur"], libelle=r["libelle"], unite=str(r.get("unite") or ""),
                        definition=str(r.get("definition") or ""), source=source.removeprefix("Source : "),
-                       millesime=int(millesime) if _present(millesime) else None, demo=bool(demo))
+                       millesime=int(millesime) if _present(millesime) else None, demo=bool(demo),
+                       decimales=int(r["decimales"]) if _present(r.get("decimales")) else None)
         for r in indicateurs
     )
     return ChartMeta(titre=titre, territoire_code=code, territoire_nom=nom, indicateur=indicateur,
@@ -236,10 +238,55 @@ def barres_taux(df: pd.DataFrame, titre: str | None = None) -> go.Figure:
     return _base(fig, titre, 340)
 
 
-def _note_statut(fig: go.Figure, y, texte: str) -> None:
-    """Write a statut text ("secret statistique") where the bar would be."""
-    fig.add_annotation(y=y, x=0, xanchor="left", text=plier(texte, 18), showarrow=False,
-                       font={"style": "italic", "size": 11})
+NOTE_NON_DISPONIBLE = "Non disponible"
+
+
+def note_absents(absents: list[tuple[str, str]]) -> str:
+    """[(who, statut text)] -> "Non disponible : A, B (secret statistique) ; C"."""
+    par_texte: dict[str, list[str]] = {}
+    for qui, texte in absents:
+        par_texte.setdefault(texte, [])
+        if qui not in par_texte[texte]:
+            par_texte[texte].append(qui)
+    morceaux = [", ".join(qui) + ("" if texte in ("", "non disponible") else f" ({texte})")
+                for texte, qui in par_texte.items()]
+    return f"{NOTE_NON_DISPONIBLE} : " + " ; ".join(morceaux)
+
+
+def _note_absents(fig: go.Figure, absents: list[tuple[str, str]]) -> None:
+    """Rows without a value are not drawn: they are named in a note under the chart (in the
+    x-axis title, which plotly keeps clear of the ticks; a legend below is moved down to
+    make room). The note's text is also in `fig.layout.meta["non_disponible"]` for exports."""
+    if not absents:
+        return
+    note = note_absents(absents)
+    lignes = plier(note, 70)
+    titre = fig.layout.xaxis.title.text or ""
+    fig.update_xaxes(title_text=(f"{titre}<br>" if titre else "")
+                     + f"<span style='font-size:12px'><i>{lignes}</i></span>")
+    fig.update_layout(meta={**(fig.layout.meta or {}), "non_disponible": note})
+    legende = fig.layout.legend
+    noms = [t.name for t in fig.data if t.showlegend is not False and t.name]
+    if legende.y is not None and legende.y < 0 and len(noms) > 1:
+        # the legend goes to the very bottom of the figure, under the axis and its note;
+        # the bottom margin holds ticks, note and legend (rows estimated at 600 px wide)
+        rangs = math.ceil(sum(len(n) * 8 + 40 for n in noms) / 600)
+        hauteur_note = 18 * (lignes.count("<br>") + 1)
+        fig.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"},
+                          margin={"b": 55 + hauteur_note + 26 * rangs})
+        if fig.layout.height:
+            fig.update_layout(height=fig.layout.height + hauteur_note + 26 * rangs)
+
+
+def retirer_note(fig: go.Figure) -> str | None:
+    """Take the « Non disponible » note out of the x-axis title of `fig` (a copy, for an
+    export that prints it elsewhere: under the figure, in the footer); returns the note."""
+    note = fig.layout.meta.get("non_disponible") if isinstance(fig.layout.meta, dict) else None
+    if note:
+        titre = fig.layout.xaxis.title.text or ""
+        premier = titre.split("<br>")[0]
+        fig.update_xaxes(title_text="" if NOTE_NON_DISPONIBLE in premier else premier)
+    return note
 
 
 def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: str | None = None,
@@ -247,7 +294,8 @@ def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: 
     """Horizontal bars comparing one value across territories (`df`: nom, valeur[, statut]).
 
     The selected territory (first row by default) is blue, reference levels grey. A value
-    that cannot be compared gets no bar and its statut text written in its place."""
+    that cannot be compared gets no bar and no row: it is named in the note under the chart
+    (« Non disponible : Somme (non disponible pour ce niveau) »)."""
     d = df.reset_index(drop=True)
     statuts = d["statut"] if "statut" in d else [None] * len(d)
     valeurs = [float(v) if _present(v) and not (isinstance(s, str) and s) else None
@@ -255,16 +303,17 @@ def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: 
     textes = [fmt.valeur(v, _unite_courte(unite), decimales, s) for v, s in zip(d["valeur"], statuts)]
     complets = [fmt.valeur(v, unite, decimales, s) for v, s in zip(d["valeur"], statuts)]
     cible = selection if selection is not None else (d["nom"].iloc[0] if len(d) else None)
-    couleurs = [COULEUR_SELECTION if n == cible else COULEUR_REFERENCE for n in d["nom"]]
-    noms = [plier(n) for n in d["nom"]]
+    garde = [v is not None for v in valeurs]
+    absents = [(n, t) for n, t, g in zip(d["nom"], complets, garde) if not g]
+    noms_g = [n for n, g in zip(d["nom"], garde) if g]
+    couleurs = [COULEUR_SELECTION if n == cible else COULEUR_REFERENCE for n in noms_g]
     fig = go.Figure(go.Bar(
-        y=noms, x=valeurs, orientation="h", text=textes, textposition="auto", customdata=complets,
+        y=[plier(n) for n in noms_g], x=[v for v in valeurs if v is not None], orientation="h",
+        text=[t for t, g in zip(textes, garde) if g], textposition="auto",
+        customdata=[c for c, g in zip(complets, garde) if g],
         marker={"color": couleurs}, name=titre or "", showlegend=False, cliponaxis=False,
         hovertemplate="%{y} : %{customdata}<extra></extra>",
     ))
-    for nom, v, t in zip(noms, valeurs, textes):
-        if v is None:
-            _note_statut(fig, nom, t)
     presentes = [v for v in valeurs if v is not None]
     if presentes and min(presentes) < 0:  # labels outside, with room on both sides of zero
         lo, hi = min(min(presentes), 0.0), max(max(presentes), 0.0)
@@ -273,7 +322,9 @@ def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: 
         fig.update_xaxes(range=[lo - (marge if lo < 0 else 0), hi + marge])
     fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
     fig.update_xaxes(title_text="" if unite == "%" else plier(unite, 28), rangemode="tozero")
-    return _base(fig, titre, 90 + HAUTEUR_LIGNE * max(len(d), 1))
+    _base(fig, titre, 90 + HAUTEUR_LIGNE * max(len(noms_g), 1) + (24 if absents else 0))
+    _note_absents(fig, absents)
+    return fig
 
 
 def parts_groupees(df: pd.DataFrame, titre: str | None = None, selection: str | None = None,
@@ -281,35 +332,46 @@ def parts_groupees(df: pd.DataFrame, titre: str | None = None, selection: str | 
     """Grouped horizontal bars of shares by category (`parts` output), one trace per territory.
 
     Used for age bands and social categories: the profile of the territory next to its
-    reference levels."""
+    reference levels. A territory without any share, a category without any value and a
+    single missing share are not drawn: the note under the chart names them."""
     cats = categories or list(dict.fromkeys(df["categorie"]))
-    fig = go.Figure()
     noms = list(dict.fromkeys(df["nom"]))
-    autres = iter(c for c in fmt.COLORWAY[1:] + [COULEUR_REFERENCE])
-    absents: dict[str, list[str]] = {}  # statut text -> territories without any share
+    absents: list[tuple[str, str]] = []
+    tableaux = {}
     for nom in noms:
         d = df[df["nom"] == nom].set_index("categorie").reindex(cats)
         textes = [fmt.valeur(v, "%", 1, s) for v, s in zip(d["valeur"], d["statut"])]
-        principal = nom == (selection or noms[0])
-        if d["valeur"].isna().all() and not principal:
-            absents.setdefault(textes[0], []).append(nom)
+        if d["valeur"].isna().all():
+            absents.append((nom, textes[0] if textes else "non disponible"))
             continue
+        tableaux[nom] = (d, textes)
+    # a category no drawn territory has a value for: no row
+    cats_g = [c for c in cats if any(_present(d.loc[c, "valeur"]) for d, _ in tableaux.values())]
+    for c in cats:
+        if c not in cats_g and tableaux:
+            absents.append((c, "non disponible"))
+    fig = go.Figure()
+    autres = iter(c for c in fmt.COLORWAY[1:] + [COULEUR_REFERENCE])
+    principal_nom = selection or noms[0] if noms else None
+    for nom, (d, textes) in tableaux.items():
+        d = d.assign(texte=textes).reindex(cats_g)
+        for c, v, t in zip(cats_g, d["valeur"], d["texte"]):
+            if not _present(v):
+                absents.append((f"{nom} – {c}", t))
+        principal = nom == principal_nom
         fig.add_trace(go.Bar(
-            y=[plier(c) for c in cats], x=[float(v) if _present(v) else None for v in d["valeur"]],
+            y=[plier(c) for c in cats_g], x=[float(v) if _present(v) else None for v in d["valeur"]],
             orientation="h",
-            name=nom, text=textes, textposition="none",
+            name=nom, text=list(d["texte"]), textposition="none",
             marker={"color": COULEUR_SELECTION if principal else next(autres, COULEUR_REFERENCE)},
             hovertemplate="%{fullData.name}<br>%{y} : %{text}<extra></extra>",
         ))
     fig.update_layout(barmode="group")
     fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
     fig.update_xaxes(title_text="%", rangemode="tozero")
-    hauteur = 140 + len(cats) * (12 + 10 * len(fig.data))
+    hauteur = 140 + max(len(cats_g), 1) * (12 + 10 * max(len(fig.data), 1)) + (24 if absents else 0)
     _base(fig, titre, hauteur)
-    if absents:  # said in a subtitle rather than as empty legend entries
-        notes = " ; ".join(f"{', '.join(qui)} : {texte}" for texte, qui in absents.items())
-        fig.update_layout(title_subtitle={"text": plier(notes, 50), "font": {"size": 12, "style": "italic"}},
-                          margin={"t": 110})
+    _note_absents(fig, absents)
     return fig
 
 
@@ -317,28 +379,52 @@ def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[
     """100 % stacked horizontal bars, one row per territory, one colour per category.
 
     Used for occupancy (principal / secondary / vacant), houses / flats, owners / tenants.
-    A territory whose shares cannot be computed shows its statut text instead of a bar."""
+    Value labels are horizontal, inside their segment when it is wide enough (plotly hides
+    a label that does not fit rather than turning it). A territory whose shares cannot be
+    computed gets no row: the note under the chart names it."""
     cats = categories or list(dict.fromkeys(df["categorie"]))
-    noms = list(dict.fromkeys(df["nom"]))
+    absents: list[tuple[str, str]] = []
+    noms = []
+    for nom in dict.fromkeys(df["nom"]):
+        d = df[df["nom"] == nom]
+        if len(d) and d["valeur"].isna().all():
+            absents.append((nom, fmt.valeur(None, "%", 1, d["statut"].dropna().iloc[0]
+                                            if d["statut"].notna().any() else None)))
+        else:
+            noms.append(nom)
     fig = go.Figure()
+    petits: dict[str, list[str]] = {}  # segments too narrow for their label, written beside the bar
     for i, cat in enumerate(cats):
         d = df[df["categorie"] == cat].set_index("nom").reindex(noms)
         textes = [fmt.valeur(v, "%", 1, s) for v, s in zip(d["valeur"], d["statut"])]
+        couleur = fmt.COLORWAY[i % len(fmt.COLORWAY)]
+        dedans = []
+        for nom, v, t in zip(noms, d["valeur"], textes):
+            if not _present(v):
+                absents.append((f"{nom} – {cat}", t))
+                dedans.append("")
+            elif float(v) < SEUIL_ETIQUETTE:
+                petits.setdefault(nom, []).append(f"<span style='color:{couleur}'>■</span> {t}")
+                dedans.append("")
+            else:
+                dedans.append(t)
         fig.add_trace(go.Bar(
             y=[plier(n) for n in noms], x=[float(v) if _present(v) else None for v in d["valeur"]], orientation="h",
-            name=cat, text=textes, textposition="inside", insidetextanchor="middle",
-            marker={"color": fmt.COLORWAY[i % len(fmt.COLORWAY)]},
-            hovertemplate="%{y}<br>%{fullData.name} : %{text}<extra></extra>",
+            name=cat, text=dedans, textposition="inside", insidetextanchor="middle", textangle=0,
+            customdata=textes, marker={"color": couleur},
+            hovertemplate="%{y}<br>%{fullData.name} : %{customdata}<extra></extra>",
         ))
-    for nom in noms:
-        d = df[df["nom"] == nom]
-        if len(d) and d["valeur"].isna().all():
-            t = fmt.valeur(None, "%", 1, d["statut"].dropna().iloc[0] if d["statut"].notna().any() else None)
-            _note_statut(fig, plier(nom), t)
-    fig.update_layout(barmode="stack")
+    for nom, etiquettes in petits.items():
+        fig.add_annotation(y=plier(nom), x=100, xref="x", xanchor="left", xshift=6, showarrow=False,
+                           text="<br>".join(etiquettes), align="left", font={"size": 12})
+    fig.update_layout(barmode="stack", uniformtext={"minsize": 11, "mode": "hide"})
     fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
-    fig.update_xaxes(range=[0, 100], title_text="%")
-    return _base(fig, titre, 150 + HAUTEUR_LIGNE * max(len(noms), 1))
+    fig.update_xaxes(range=[0, 100], title_text="", ticksuffix=" %")
+    _base(fig, titre, 150 + HAUTEUR_LIGNE * max(len(noms), 1) + (24 if absents else 0))
+    if petits:
+        fig.update_layout(margin={"r": 80})  # room for the labels beside the bars
+    _note_absents(fig, absents)
+    return fig
 
 
 # ---------------------------------------------------------------- work programme

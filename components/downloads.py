@@ -33,12 +33,26 @@ def _image_bytes(fig: go.Figure, meta: ChartMeta, fmt: str) -> bytes:
     return _IMAGES.get("", key, lambda: image.png(fig, meta) if fmt == "png" else image.svg(fig, meta))
 
 
-def _fiche_bytes(code: str, build_id: str) -> bytes:
-    return _FICHIERS.get(build_id, ("pdf", code), lambda: fiche.fiche_pdf(code))
+def _fiche_bytes(code: str, build_id: str, progress=None) -> bytes:
+    return _FICHIERS.get(build_id, ("pdf", code), lambda: fiche.fiche_pdf(code, progress))
 
 
-def _bundle_bytes(code: str, build_id: str) -> bytes:
-    return _FICHIERS.get(build_id, ("zip", code), lambda: bundle.bundle(code)[1])
+def _bundle_bytes(code: str, build_id: str, progress=None) -> bytes:
+    def compute() -> bytes:
+        # a fiche built before is reused, and the archive's fiche then serves the PDF button
+        name, data = bundle.bundle(code, progress, pdf=_FICHIERS.peek(build_id, ("pdf", code)))
+        if _FICHIERS.peek(build_id, ("pdf", code)) is None:
+            import io
+            import zipfile
+
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                pdfs = [n for n in zf.namelist() if n.endswith(".pdf")]
+                if pdfs:
+                    pdf = zf.read(pdfs[0])
+                    _FICHIERS.get(build_id, ("pdf", code), lambda: pdf)
+        return data
+
+    return _FICHIERS.get(build_id, ("zip", code), compute)
 
 
 def chart_downloads(fig: go.Figure, data: pd.DataFrame, meta: ChartMeta, key: str) -> None:
@@ -64,22 +78,73 @@ def chart_downloads(fig: go.Figure, data: pd.DataFrame, meta: ChartMeta, key: st
         st.caption(image.INDISPONIBLE)
 
 
+def _prepared(label: str, build, done_label: str) -> bytes | None:
+    """Build a file while showing its progress (`st.status` and a progress bar)."""
+    with st.status(f"{label}…", expanded=True) as status:
+        bar = st.progress(0.0, text="Préparation…")
+        try:
+            data = build(lambda x, text: bar.progress(min(max(float(x), 0.0), 1.0), text=text))
+        except Exception:  # the visitor gets a French message, the log the traceback
+            import logging
+
+            logging.getLogger(__name__).exception("export failed")
+            status.update(label=f"{label} : échec, réessayez dans un instant.", state="error")
+            return None
+        status.update(label=done_label, state="complete", expanded=False)
+    return data
+
+
 def territory_downloads(selection: Context) -> None:
-    """Fiche territoire (PDF) and "Tout télécharger" (ZIP) for the selected territory."""
+    """Fiche territoire (PDF) and "Tout télécharger" (ZIP) for the selected territory.
+
+    A file already built (per process, territory and warehouse build) is a download button
+    at once; otherwise a first click builds it with its progress shown, then the download
+    button appears (Streamlit cannot show progress inside a deferred download)."""
     version = selection.build_id
-    with st.container(horizontal=True, gap="small", key=f"dlt_{selection.code}"):
+    code = selection.code
+    fiche_pdf = _FICHIERS.peek(version, ("pdf", code))
+    archive = _FICHIERS.peek(version, ("zip", code))
+    wanted = None
+    with st.container(horizontal=True, gap="small", key=f"dlt_{code}"):
         if image.images_disponibles():
-            st.download_button(
-                "Fiche territoire (PDF)", data=functools.partial(_fiche_bytes, selection.code, version),
-                file_name=fiche.file_name(selection.nom), mime=MIME["pdf"],
-                key=f"dlt_{selection.code}_pdf", icon=":material/picture_as_pdf:", on_click="ignore",
-                help="Une synthèse imprimable (A4) : chiffres clés, graphiques, carte et sources",
-            )
-        st.download_button(
-            "Tout télécharger (ZIP)", data=functools.partial(_bundle_bytes, selection.code, version),
-            file_name=bundle.archive_name(selection.nom), mime=MIME["zip"],
-            key=f"dlt_{selection.code}_zip", icon=":material/folder_zip:", on_click="ignore",
-            help="Tous les graphiques (PNG et SVG), tous les tableaux (XLSX) et la fiche PDF",
-        )
+            if fiche_pdf is None:
+                if st.button("Fiche territoire (PDF)", key=f"dlt_{code}_pdf_go", icon=":material/picture_as_pdf:",
+                             help="Prépare une synthèse imprimable (A4) : chiffres clés, graphiques, carte et "
+                                  "sources ; quelques secondes"):
+                    wanted = "pdf"
+            else:
+                _pdf_button(selection, fiche_pdf)
+        if archive is None:
+            if st.button("Tout télécharger (ZIP)", key=f"dlt_{code}_zip_go", icon=":material/folder_zip:",
+                         help="Prépare une archive : tous les graphiques (PNG, SVG), leurs données (CSV, XLSX), "
+                              "la fiche PDF et un fichier LISEZMOI ; quelques secondes"):
+                wanted = "zip"
+        else:
+            _zip_button(selection, archive)
+    if wanted == "pdf":
+        data = _prepared("Préparation de la fiche territoire", lambda p: _fiche_bytes(code, version, p),
+                         "Fiche territoire prête")
+        if data is not None:
+            _pdf_button(selection, data)
+    elif wanted == "zip":
+        data = _prepared("Préparation de l'archive", lambda p: _bundle_bytes(code, version, p), "Archive prête")
+        if data is not None:
+            _zip_button(selection, data)
     if not image.images_disponibles():
         st.caption(image.INDISPONIBLE)
+
+
+def _pdf_button(selection, data: bytes) -> None:
+    st.download_button(
+        "Télécharger la fiche (PDF)", data=data, file_name=fiche.file_name(selection.nom), mime=MIME["pdf"],
+        key=f"dlt_{selection.code}_pdf", icon=":material/picture_as_pdf:", on_click="ignore",
+        help="Une synthèse imprimable (A4) : chiffres clés, graphiques, carte et sources",
+    )
+
+
+def _zip_button(selection, data: bytes) -> None:
+    st.download_button(
+        "Télécharger l'archive (ZIP)", data=data, file_name=bundle.archive_name(selection.nom), mime=MIME["zip"],
+        key=f"dlt_{selection.code}_zip", icon=":material/folder_zip:", on_click="ignore",
+        help="Tous les graphiques (PNG, SVG), leurs données (CSV, XLSX), la fiche PDF et un LISEZMOI",
+    )

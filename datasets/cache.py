@@ -73,6 +73,12 @@ class Store:
                     self.total -= self.weight(old)
         return _out(value)
 
+    def peek(self, build_id: str, key: Hashable):
+        """The cached value, or None: never computes (a button shows whether a file is ready)."""
+        with self.lock:
+            value = self.items.get((build_id, key))
+        return None if value is None else _out(value)
+
     def drop_other_builds(self, build_id: str) -> None:
         with self.lock:
             for full in [k for k in self.items if k[0] != build_id]:

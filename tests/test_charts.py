@@ -16,11 +16,14 @@ def test_barres_comparaison_secret_is_text_not_zero():
                        "valeur": [21.5, None, 12.25], "statut": [None, "secret", None]})
     fig = charts.barres_comparaison(df, "%", 1, titre="Taux de pauvreté")
     bar = fig.data[0]
-    assert list(bar.y) == ["Béthune", "CABBALR", "France"]
-    assert list(bar.x) == [21.5, None, 12.25]
-    assert list(bar.text) == [f"21,5{NBSP}%", "secret statistique", f"12,2{NBSP}%"]
-    assert [a.text for a in fig.layout.annotations] == ["secret statistique"]
-    assert list(bar.marker.color) == [charts.COULEUR_SELECTION, charts.COULEUR_REFERENCE, charts.COULEUR_REFERENCE]
+    # the row without a value is not drawn: it is named in the note under the chart
+    assert list(bar.y) == ["Béthune", "France"]
+    assert list(bar.x) == [21.5, 12.25]
+    assert list(bar.text) == [f"21,5{NBSP}%", f"12,2{NBSP}%"]
+    assert fig.layout.meta["non_disponible"] == "Non disponible : CABBALR (secret statistique)"
+    assert "Non disponible : CABBALR (secret statistique)" in fig.layout.xaxis.title.text
+    assert not fig.layout.annotations
+    assert list(bar.marker.color) == [charts.COULEUR_SELECTION, charts.COULEUR_REFERENCE]
     assert fig.layout.separators == fmt.PLOTLY_SEPARATORS
     assert fig.layout.title.text == "Taux de pauvreté"
 
@@ -29,8 +32,9 @@ def test_barres_comparaison_non_calculable_median():
     df = pd.DataFrame({"nom": ["PMA", "France"], "valeur": [None, 23160.0],
                        "statut": ["non_calculable", None]})
     fig = charts.barres_comparaison(df, "€ par an", 0)
-    assert list(fig.data[0].text) == ["non calculable", f"23{NBSP}160{NBSP}€ par an"]
-    assert fig.data[0].x[0] is None
+    assert list(fig.data[0].text) == [f"23{NBSP}160{NBSP}€ par an"]
+    assert list(fig.data[0].y) == ["France"]
+    assert fig.layout.meta["non_disponible"] == "Non disponible : PMA (non calculable)"
 
 
 def test_serie_temporelle_one_line_per_territory_with_plain_year_ticks():
@@ -89,9 +93,12 @@ def test_parts_empilees_stack_colours_and_statut_annotation():
     fig = charts.parts_empilees(p, titre="Type de logement")
     assert fig.layout.barmode == "stack"
     assert [t.name for t in fig.data] == ["Maisons", "Appartements"]
-    assert list(fig.data[0].x) == [60.0, None]
+    assert list(fig.data[0].x) == [60.0]  # CABBALR (secret) has no row
+    assert list(fig.data[0].y) == ["Béthune"]
     assert fig.data[0].text[0] == f"60,0{NBSP}%"
-    assert [a.text for a in fig.layout.annotations] == ["secret statistique"]
+    assert fig.data[0].textangle == 0  # horizontal value labels
+    assert fig.layout.meta["non_disponible"] == "Non disponible : CABBALR (secret statistique)"
+    assert not fig.layout.annotations
     assert [t.marker.color for t in fig.data] == fmt.COLORWAY[:2]
 
 
@@ -105,6 +112,7 @@ def test_parts_groupees_one_trace_per_territory_with_values():
     assert list(fig.data[0].y) == ["Maisons", "Appartements"]
     assert list(fig.data[1].x) == [45.0, 50.0]
     assert fig.data[1].marker.color == charts.COULEUR_SELECTION
+    assert fig.layout.meta is None  # every share present: no note
     assert fig.data[0].marker.color in OKABE_ITO and fig.data[0].marker.color != charts.COULEUR_SELECTION
 
 
@@ -195,15 +203,16 @@ def test_phone_width_labels_wrap_and_long_units_stay_in_hover():
     bar = fig.data[0]
     assert bar.y[0] == "CA de Béthune-Bruay,<br>Artois-Lys Romane"
     assert bar.text[0] == "31,9" and bar.customdata[0] == f"31,9{NBSP}emplois pour 100 actifs occupés"
-    assert fig.layout.annotations[0].text == "non disponible<br>pour ce niveau"
-    assert fig.layout.annotations[0].y == "Pas-de-Calais"
+    assert list(bar.y) == ["CA de Béthune-Bruay,<br>Artois-Lys Romane"]  # no empty Pas-de-Calais row
+    assert fig.layout.meta["non_disponible"] == "Non disponible : Pas-de-Calais (non disponible pour ce niveau)"
 
 
 def test_parts_groupees_says_which_territories_have_no_shares():
     p = charts.parts(_long(), {"maisons": "Maisons", "appartements": "Appartements"}, "logements")
     fig = charts.parts_groupees(p, selection="Béthune")
     assert [t.name for t in fig.data] == ["Béthune"]
-    assert fig.layout.title.subtitle.text == "CABBALR : secret statistique"
+    assert fig.layout.meta["non_disponible"] == "Non disponible : CABBALR (secret statistique)"
+    assert "CABBALR (secret statistique)" in fig.layout.xaxis.title.text
 
 
 def test_legende_html_lists_every_class():

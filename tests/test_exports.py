@@ -68,11 +68,18 @@ def test_csv_opens_in_french_excel_and_rereads_same_numbers():
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     text = raw.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0] == ["Code", "Territoire", "Millésime", "Valeur", "Statut", "Données de démonstration"]
+    blank = rows.index([])  # description block, one empty line, then the table
+    assert rows[0] == ["Taux de vacance des logements"]
+    block = dict(r for r in rows[1:blank])
+    assert block["Territoire"] == "Béthune (62119)" and block["Millésime"] == "2021"
+    assert block["Source"] == "Insee, RP 2021 (géographie 2024)" and block["Valeurs"] == "Taux de vacance (%)"
+    assert block["Données de démonstration"].startswith("oui")
+    rows = rows[blank + 1:]
+    assert rows[0] == ["Code", "Territoire", "Millésime", "Taux de vacance (%)", "Statut", "Données de démonstration"]
     assert rows[1] == ["62119", "Béthune", "2015", "10,25", "", "non"]
     assert rows[3] == ["2A004", "Ajaccio", "2021", "", "secret statistique", "oui"]
-    back = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig", dtype={"Code": str})
-    assert back["Valeur"].tolist()[:2] == [10.25, 1234.5]
+    back = tables.read_csv(raw, dtype={"Code": str})
+    assert back["Taux de vacance (%)"].tolist()[:2] == [10.25, 1234.5]
     assert back["Code"].tolist() == ["62119", "62119", "2A004"]
 
 
@@ -81,14 +88,14 @@ def test_xlsx_values_formats_and_sources_sheet():
     assert wb.sheetnames == ["Données", "Sources"]
     ws = wb["Données"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == ("Code", "Territoire", "Millésime", "Valeur", "Statut", "Données de démonstration")
+    assert rows[0] == ("Code", "Territoire", "Millésime", "Taux de vacance (%)", "Statut", "Données de démonstration")
     assert rows[1:] == [("62119", "Béthune", 2015, 10.25, None, "non"), ("62119", "Béthune", 2021, 1234.5, None, "oui"),
                         ("2A004", "Ajaccio", 2021, None, "secret statistique", "oui")]
     assert ws["C2"].number_format == "0"  # a year, not "2 015"
-    assert ws["D2"].number_format == "#,##0.0##"
+    assert ws["D2"].number_format == '#,##0.0##" %"'  # a percentage (12.3 means 12,3 %), decimals unknown
     src = [r for r in wb["Sources"].iter_rows(values_only=True)]
     flat = [str(v) for r in src for v in r if v is not None]
-    assert "Source : Insee, RP 2021 (géographie 2024)" in flat
+    assert "Insee, RP 2021 (géographie 2024)" in flat
     assert "Données de démonstration" in flat  # the demo flag is visible
     facts = src[src.index(next(r for r in src if r[0] == "Indicateur")) + 1]
     assert facts[:7] == ("part_logements_vacants", "Taux de vacance", "%", "Logements vacants / logements.",
@@ -177,7 +184,9 @@ def test_fiche_pdf_two_pages_with_name_and_key_figures(fake):
     reader = PdfReader(io.BytesIO(fiche.fiche_pdf("62119")))
     assert len(reader.pages) == 2
     text = " ".join(p.extract_text() for p in reader.pages).replace("\u00a0", " ").replace("\u202f", " ")
-    for expected in ("Béthune", "25 650 habitants", "11,9 %", "17,4 %", "+1,0 % depuis 2016",
+    text = " ".join(text.split())  # cells of the narrower columns wrap: « +1,0 % depuis / 2016 »
+    # the unit of counts is written once after the label: « Population municipale (habitants) … 25 650 »
+    for expected in ("Béthune", "Population municipale (habitants)", "25 650", "11,9 %", "17,4 %", "+1,0 % depuis 2016",
                      "Réalisation : Agence d'Urbanisme de l'Artois", "Données de démonstration"):
         assert expected in text
     assert reader.pages[0].mediabox.width == pytest.approx(595.92, abs=1)  # A4
@@ -196,7 +205,7 @@ EXPECTED_ZIP = {
     for folder, charts in [("", (("carte-localisation", "tous-millesimes"),)),
                            *((f"{theme}/", charts) for theme, charts in THEME_CHARTS.items())]
     for chart, year in charts
-    for ext in ("png", "svg", "xlsx")
+    for ext in ("png", "svg", "csv", "xlsx")
 } | {"chiffres-clefs_bethune_fiche-territoire.pdf", "LISEZMOI.txt"}
 
 
@@ -220,7 +229,7 @@ def test_bundle_without_chromium_keeps_the_tables(fake, monkeypatch):
 
     monkeypatch.setattr(image, "chromium_path", lambda: None)
     zf = zipfile.ZipFile(io.BytesIO(bundle.bundle("62119")[1]))
-    assert set(zf.namelist()) == {n for n in EXPECTED_ZIP if n.endswith(".xlsx")} | {"LISEZMOI.txt"}
+    assert set(zf.namelist()) == {n for n in EXPECTED_ZIP if n.endswith((".csv", ".xlsx"))} | {"LISEZMOI.txt"}
     assert "Chromium" in zf.read("LISEZMOI.txt").decode("utf-8")
 
 

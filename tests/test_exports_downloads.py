@@ -58,8 +58,8 @@ def test_exported_table_equals_the_warehouse():
     serie = access.serie("population", "commune", "62119")
     assert exported[2].tolist() == serie["millesime"].astype(int).tolist()
     assert exported[3].tolist() == pytest.approx(serie["valeur"].round(6).tolist())
-    back = pd.read_csv(io.BytesIO(tables.csv_bytes(pop.data, pop.meta)), sep=";", decimal=",", encoding="utf-8-sig")
-    assert back["Valeur"].tolist() == pytest.approx(serie["valeur"].tolist())
+    back = tables.read_csv(tables.csv_bytes(pop.data, pop.meta))
+    assert back["Population municipale (habitants)"].tolist() == pytest.approx(serie["valeur"].round(0).tolist())
     logements = charts["occupation"]
     assert logements.meta.demo == bool(access.valeurs(("logements",), (("commune", "62119"),))["demo"].any())
 
@@ -82,3 +82,49 @@ def test_images_render_once_per_figure_and_meta(monkeypatch):
     assert calls == ["Titre"]
     downloads._image_bytes(go.Figure(go.Bar(x=[1], y=[3])), meta, "png")  # another figure: rendered
     assert calls == ["Titre", "Titre"]
+
+
+def _territory_script():
+    from types import SimpleNamespace
+
+    from components.downloads import territory_downloads
+
+    territory_downloads(SimpleNamespace(code="62119", nom="Béthune", niveau="commune"))
+
+
+def test_territory_files_are_built_with_progress_then_downloaded(monkeypatch):
+    """First click: a status with a progress bar while the file is built, then the download
+    button; the archive reuses the fiche already built; next runs offer the files at once."""
+    from components import downloads
+
+    monkeypatch.setattr(downloads.image, "images_disponibles", lambda: True)
+    monkeypatch.setattr(downloads, "_FICHES", downloads._Bytes(8))
+    monkeypatch.setattr(downloads, "_ARCHIVES", downloads._Bytes(4))
+    steps, reused = [], []
+
+    def fake_pdf(code, progress=None):
+        for x in (0.2, 0.6, 1.0):
+            progress(x, f"étape {x}")
+            steps.append(x)
+        return b"%PDF-fake"
+
+    def fake_bundle(code, progress=None, pdf=None):
+        reused.append(pdf)
+        progress(0.5, "Graphique 1/2")
+        return "chiffres-clefs_bethune_tout.zip", b"PK-fake"
+
+    monkeypatch.setattr(downloads.fiche, "fiche_pdf", fake_pdf)
+    monkeypatch.setattr(downloads.bundle, "bundle", fake_bundle)
+    at = AppTest.from_function(_territory_script).run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Fiche territoire (PDF)", "Tout télécharger (ZIP)"]
+    assert _labels(at) == []  # nothing built while the page runs
+    at.button(key="dlt_62119_pdf_go").click().run()
+    assert not at.exception and steps == [0.2, 0.6, 1.0]
+    assert at.get("progress") and at.get("progress")[0].proto.value == 100  # the bar reached the end
+    assert "Télécharger la fiche (PDF)" in _labels(at)
+    at.button(key="dlt_62119_zip_go").click().run()
+    assert reused == [b"%PDF-fake"]  # the fiche is not printed twice
+    assert "Télécharger l'archive (ZIP)" in _labels(at)
+    at.run()
+    assert _labels(at) == ["Télécharger la fiche (PDF)", "Télécharger l'archive (ZIP)"]  # cached: at once

@@ -1,6 +1,6 @@
 """Revenus page (a theme of datasets/themes.toml) on the real warehouse: medians that
 cannot be aggregated say so, secret cells are text, never zero."""
-from pagetest import STATUTS, by_prefix, figures, run_page
+from pagetest import by_prefix, figures, run_page
 
 
 def run(territoire=None):
@@ -10,11 +10,14 @@ def run(territoire=None):
 def test_default_territory_median_is_non_calculable_not_zero():
     at = run()
     assert not at.exception
-    mediane = by_prefix(figures(at), "Médiane du niveau de vie")["data"][0]
-    assert mediane["y"][0] == "Territoire de l'AULA"
-    assert mediane["text"][0] == "non calculable" and mediane["x"][0] is None
-    assert mediane["y"][-1] == "France"  # present, or says why it is not
-    assert mediane["x"][-1] is None and mediane["text"][-1] in STATUTS or mediane["x"][-1] > 10_000
+    fig = by_prefix(figures(at), "Médiane du niveau de vie")
+    mediane, note = fig["data"][0], fig["layout"]["meta"]["non_disponible"]
+    # a value that cannot be computed gets no bar (never a zero): the note under the chart says why
+    assert "Territoire de l'AULA" not in mediane["y"]
+    assert note.startswith("Non disponible : ") and "Territoire de l'AULA" in note and "non calculable" in note
+    assert note in fig["layout"]["xaxis"]["title"]["text"].replace("<br>", " ").replace("<i>", "").replace("</i>", "") \
+        or "Territoire de l'AULA" in fig["layout"]["xaxis"]["title"]["text"]
+    assert (mediane["y"] and mediane["y"][-1] == "France" and mediane["x"][-1] > 10_000) or "France" in note  # or says why
 
 
 def test_secret_commune_shows_secret_statistique_not_zero():
@@ -22,9 +25,9 @@ def test_secret_commune_shows_secret_statistique_not_zero():
     assert not at.exception
     figs = figures(at)
     for prefix in ("Médiane du niveau de vie", "Taux de pauvreté"):
-        trace = by_prefix(figs, prefix)["data"][0]
-        assert trace["text"][0] == "secret statistique" and trace["x"][0] is None
-        assert "secret statistique" in [a["text"] for a in by_prefix(figs, prefix)["layout"]["annotations"]]
+        fig = by_prefix(figs, prefix)
+        assert all(x is not None for x in fig["data"][0]["x"])  # no empty or zero bar for the secret cell
+        assert "secret statistique" in fig["layout"]["meta"]["non_disponible"]
     tables = [t.value for t in at.dataframe]
     assert any("secret statistique" in df.to_string() for df in tables)
 

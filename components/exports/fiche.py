@@ -15,11 +15,12 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from components import format as fmt
+from components import charts, format as fmt
 from components.layout import niveau_label
 from components.exports import image
 from components.exports.tables import slug
@@ -50,6 +51,12 @@ class Fiche:
     comparaison: pd.DataFrame  # access.valeurs of the key indicators at the reference levels
     charts: list[TerritoryChart] = field(default_factory=list)
     produite_le: dt.date = field(default_factory=dt.date.today)
+    noms_courts: dict = field(default_factory=dict)  # code -> "CABBALR", for the narrow table headers
+
+    def entete(self, code: str, nom: str) -> str:
+        """A column header: the short name of a long name (the full one is in the title/footer)."""
+        court = self.noms_courts.get(code)
+        return court if court and len(nom) > 22 else nom
 
 
 def collect(code: str) -> Fiche:
@@ -60,8 +67,9 @@ def collect(code: str) -> Fiche:
     chiffres = access.chiffres_cles(terr["niveau"], terr["code"])
     refs = references(terr["niveau"], terr["code"])
     comparaison = access.valeurs(tuple(chiffres["indicateur"]), tuple((r["niveau"], r["code"]) for r in refs))
+    courts = {c: (access.territoire(c) or {}).get("nom_court") for c in [terr["code"], *(r["code"] for r in refs)]}
     return Fiche(terr["niveau"], terr["code"], terr["nom"], agence_nom(), chiffres, refs, comparaison,
-                 territory_charts(code))
+                 territory_charts(code), noms_courts={c: n for c, n in courts.items() if isinstance(n, str) and n})
 
 
 def _e(text) -> str:
@@ -83,31 +91,79 @@ def _source_lines(texts) -> list[str]:
     return list(lines)
 
 
+UNITES_DANS_LES_VALEURS = ("%",)  # other units are written once, after the label, not after every value
+
+
+def _unite_dans_libelle(libelle: str, unite: str) -> bool:
+    """"habitants", "€ par an", "emplois pour 100 actifs occupés" go after the label (the
+    table's narrow columns then hold plain numbers); not when the label already says it
+    ("Logements" in logements)."""
+    if not unite or unite in UNITES_DANS_LES_VALEURS:
+        return False
+    return unite.lower() not in libelle.lower()
+
+
 def _key_figures_table(f: Fiche) -> str:
+    """Fixed column widths (the page width is shared out, nothing runs off it); a long unit
+    is written once after the label rather than after each value."""
     comp = {(r.indicateur, r.code): (r.valeur, r.statut) for r in f.comparaison.itertuples()}
-    head = "".join(f"<th>{_e(r['nom'])}</th>" for r in f.references)
+    head = "".join(f"<th class='num'>{_e(f.entete(r['code'], r['nom']))}</th>" for r in f.references)
     rows = []
     for r in f.chiffres.itertuples():
-        unite, dec = r.unite, int(r.decimales)
-        value = fmt.valeur(r.valeur, unite, dec, r.statut)
+        unite, dec = str(r.unite or ""), int(r.decimales)
+        longue = _unite_dans_libelle(str(r.libelle), unite)
+        unite_valeur = unite if unite in UNITES_DANS_LES_VALEURS else ""
+        value = fmt.valeur(r.valeur, unite_valeur, dec, r.statut)
         evo = fmt.evolution(r.valeur_precedente, r.valeur, unite) if r.statut is None or pd.isna(r.statut) else ""
         evo = f"{evo} depuis {int(r.millesime_precedent)}" if evo else "–"
         demo = " <span class='demo'>démo</span>" if bool(r.demo) else ""
-        refs = "".join(f"<td class='num'>{_e(_ref_value(comp, r.indicateur, ref['code'], unite, dec))}</td>"
+        libelle = _e(r.libelle) + (f" <span class='unite'>({_e(unite)})</span>" if longue else "")
+        refs = "".join(f"<td class='num'>{_e(_ref_value(comp, r.indicateur, ref['code'], unite_valeur, dec))}</td>"
                        for ref in f.references)
-        rows.append(f"<tr><td>{_e(r.libelle)}{demo}</td><td class='num strong'>{_e(value)}</td>"
+        rows.append(f"<tr><td>{libelle}{demo}</td><td class='num strong'>{_e(value)}</td>"
                     f"<td class='num'>{int(r.millesime)}</td><td class='num'>{_e(evo)}</td>{refs}</tr>")
-    return (f"<table class='kf'><thead><tr><th>Indicateur</th><th>{_e(f.nom)}</th><th>Millésime</th>"
-            f"<th>Évolution</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    n_refs = len(f.references)
+    ref_width = (100 - 30 - 13 - 11 - 16) / max(n_refs, 1)
+    cols = ("<colgroup><col style='width:30%'><col style='width:13%'><col style='width:11%'><col style='width:16%'>"
+            + "".join(f"<col style='width:{ref_width:.1f}%'>" for _ in f.references) + "</colgroup>")
+    return (f"<table class='kf'>{cols}<thead><tr><th>Indicateur</th><th class='num'>{_e(f.entete(f.code, f.nom))}</th>"
+            f"<th class='num'>Millésime</th><th class='num'>Évolution</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _legend_rows(fig: go.Figure, width: int) -> int:
+    """Rows a horizontal legend takes at `width` px (about 8 px a character at 14 px)."""
+    if not image._has_legend(fig):
+        return 0
+    names = [str(t.name or "") for t in fig.data if t.showlegend is not False and t.name]
+    rows, line = 1, 0
+    for n in names:
+        w = len(n) * 8 + 45
+        if line and line + w > width - 20:
+            rows, line = rows + 1, 0
+        line += w
+    return rows
 
 
 def _figure(chart: TerritoryChart, width: int, height: int) -> str:
-    fig = image.legend_on_top(go.Figure(chart.fig)).update_layout(title={"text": ""}, margin={"t": 40, "b": 55})
+    """One chart as inline SVG, its title and source as HTML around it; the unit of the
+    y axis goes in the title rather than over the tick labels, the legend gets the rows it
+    needs above the plot, and the note of missing rows is printed under the chart."""
+    fig = go.Figure(chart.fig)
+    note = charts.retirer_note(fig)  # printed as HTML under the chart
+    unite_y = fig.layout.yaxis.title.text or ""
+    image.legend_on_top(fig)
+    top = 14 + 26 * _legend_rows(fig, width)
+    fig.update_layout(title={"text": ""}, margin={"t": max(top, 16), "b": 45, "l": 10, "r": max(20, fig.layout.margin.r or 0)})
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True, title_text="")
     svg = image.render(fig, "svg", width, height).decode("utf-8")
     m = chart.meta
     demo = " <span class='demo'>Données de démonstration</span>" if m.demo else ""
+    unite = f" <span class='unite'>({_e(unite_y.replace('<br>', ' '))})</span>" if unite_y else ""
     vintage = f" · millésime {m.millesime}" if m.millesime else ""
-    return (f"<figure><figcaption class='title'>{_e(m.titre)}{demo}</figcaption>{svg}"
+    absent = f"<figcaption class='note'>{_e(note)}</figcaption>" if note else ""
+    return (f"<figure><figcaption class='title'>{_e(m.titre)}{unite}{demo}</figcaption>{svg}{absent}"
             f"<figcaption class='src'>{_e(m.source)}{vintage}</figcaption></figure>")
 
 
@@ -117,21 +173,40 @@ body { font-family: 'Source Sans Pro', Arial, sans-serif; color: #111; font-size
 header { border-bottom: 2px solid #111; margin-bottom: 3mm; display: flex; justify-content: space-between; align-items: end; }
 h1 { font-size: 20pt; margin: 0; } .niveau { font-size: 10pt; color: #333; }
 .agence { text-align: right; font-size: 8.5pt; color: #333; }
-table.kf { border-collapse: collapse; width: 100%; margin-bottom: 3mm; }
-table.kf th, table.kf td { border-bottom: 0.4pt solid #888; padding: 1.1mm 1.5mm; text-align: left; }
-table.kf th { border-bottom: 1pt solid #111; font-size: 8.5pt; }
-td.num { text-align: right; white-space: nowrap; } td.strong { font-weight: bold; }
-table.kf td:first-child { width: 30%; }
+table.kf { border-collapse: collapse; width: 100%; margin-bottom: 3mm; table-layout: fixed; font-size: 8.5pt; }
+table.kf th, table.kf td { border-bottom: 0.4pt solid #888; padding: 0.7mm 1.2mm; text-align: left;
+  overflow-wrap: break-word; hyphens: auto; vertical-align: top; }
+table.kf th { border-bottom: 1pt solid #111; font-size: 8pt; vertical-align: bottom; }
+table.kf tr { break-inside: avoid; } table.kf thead { display: table-header-group; }
+.num { text-align: right; } td.strong { font-weight: bold; }
+.unite { font-weight: normal; color: #333; font-size: 0.92em; }
 .demo { border: 0.8pt solid #7a2e00; color: #7a2e00; font-size: 7pt; padding: 0 1mm; font-weight: bold; white-space: nowrap; }
 .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 3mm 5mm; }
 figure { margin: 0; break-inside: avoid; } figure svg { width: 100%; height: auto; display: block; }
 figcaption.title { font-weight: bold; font-size: 10pt; } figcaption.src { font-size: 7.5pt; color: #333; }
-.page2 { break-before: page; } .wide { grid-column: 1 / span 2; }
+figcaption.note { font-size: 8pt; font-style: italic; margin: 0.5mm 0; }
+.wide { grid-column: 1 / span 2; } .grid + .grid { margin-top: 3mm; }
 footer { margin-top: 3mm; font-size: 7.5pt; color: #333; border-top: 0.6pt solid #888; padding-top: 1.5mm; }
 """
 
 
-def render_html(f: Fiche) -> str:
+Progress = Callable[[float, str], None]
+
+
+def _silent(fraction: float, text: str) -> None:
+    pass
+
+
+def render_html(f: Fiche, progress: Progress | None = None) -> str:
+    """The fiche as one HTML page; `progress(fraction, text)` after each chart."""
+    progress = progress or _silent
+    done = iter(range(1, len(f.charts) + 1))
+
+    def fig(c: TerritoryChart, width: int, height: int) -> str:
+        out = _figure(c, width, height)
+        progress(next(done) / max(len(f.charts), 1), f"Graphique de la fiche : {c.meta.titre}")
+        return out
+
     page1 = [c for c in f.charts if c.meta.indicateur in PAGE1_CHARTS]
     page2 = [c for c in f.charts if c.meta.indicateur not in PAGE1_CHARTS]
     sources = _source_lines([*[c.meta.source for c in f.charts],
@@ -140,9 +215,10 @@ def render_html(f: Fiche) -> str:
     demo_note = ("<p><span class='demo'>Données de démonstration</span> Les valeurs marquées « démo » sont des "
                  "données de démonstration, pas des données officielles.</p>") if demo else ""
     date = f.produite_le.strftime("%d/%m/%Y")
-    fig1 = "".join(_figure(c, 560, 420) for c in page1)
-    # Two charts side by side, then the last (long category labels) across the page.
-    fig2 = "".join(_figure(c, 560, 420) if i < len(page2) - 1 else f"<div class='wide'>{_figure(c, 1100, 440)}</div>"
+    fig1 = "".join(fig(c, 480, 380) for c in page1)
+    # Two charts side by side, then the last (long category labels) across the page; sizes
+    # in px of a page about 700 px wide, so that chart texts print at about 8 pt.
+    fig2 = "".join(fig(c, 480, 420) if i < len(page2) - 1 else f"<div class='wide'>{fig(c, 960, 470)}</div>"
                    for i, c in enumerate(page2))
     return f"""<!doctype html><html lang="fr"><head><meta charset="utf-8">
 <title>Fiche territoire – {_e(f.nom)}</title><style>{CSS}</style></head><body>
@@ -175,5 +251,13 @@ def file_name(nom: str) -> str:
     return f"chiffres-clefs_{slug(nom)}_fiche-territoire.pdf"
 
 
-def fiche_pdf(code: str) -> bytes:
-    return print_pdf(render_html(collect(code)))
+def fiche_pdf(code: str, progress: Progress | None = None) -> bytes:
+    """The fiche of a territory; `progress(fraction, text)`: charts up to 80 %, then printing."""
+    progress = progress or _silent
+    progress(0.02, "Chiffres clés et graphiques…")
+    f = collect(code)
+    page = render_html(f, lambda x, text: progress(0.05 + 0.75 * x, text))
+    progress(0.85, "Impression du PDF…")
+    pdf = print_pdf(page)
+    progress(1.0, "Fiche prête")
+    return pdf

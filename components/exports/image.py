@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+import textwrap
 import threading
 from pathlib import Path
 
@@ -28,6 +29,7 @@ INDISPONIBLE = (
 DEMO_TEXTE = "Données de démonstration"
 WIDTH, HEIGHT, SCALE = 1000, 600, 2  # PNG: 2000 x 1200 pixels, sharp when printed
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, LEGEND_HEIGHT = 100, 115, 70, 40
+FOOTER_CHARS = 125  # characters of a footer line at 12 px in a 1000 px image
 
 _lock = threading.Lock()
 _started = False
@@ -70,7 +72,7 @@ def _has_legend(fig: go.Figure) -> bool:
 def legend_on_top(fig: go.Figure) -> go.Figure:
     """Legend between the title and the plot: under the plot it would run into the source."""
     if _has_legend(fig):
-        fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
+        fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yref": "paper",
                                   "yanchor": "bottom", "title": {"text": ""}, "traceorder": "normal"})
     return fig
 
@@ -78,10 +80,21 @@ def legend_on_top(fig: go.Figure) -> go.Figure:
 def annotate(fig: go.Figure, meta: ChartMeta) -> go.Figure:
     """A COPY of `fig` carrying everything a pasted image needs; the page's figure is untouched."""
     out = go.Figure(fig)
+    if any(t.type == "choropleth" for t in out.data):
+        from components.maps import highlight_static
+
+        highlight_static(out, meta.territoire_code, meta.territoire_nom)  # the selected commune, outlined and named
+    from components.charts import retirer_note
+
+    note = retirer_note(out)  # rows without a value: named in the footer, above the source
     top = MARGIN_TOP
     if _has_legend(out):
         legend_on_top(out)
         top += LEGEND_HEIGHT
+    # footer lines wrapped to the image width (a long source line would run off its left edge)
+    note_lines = textwrap.wrap(_esc(note), FOOTER_CHARS) if note else []
+    source_lines = textwrap.wrap(_esc(meta.source), FOOTER_CHARS) or [""]
+    bottom = MARGIN_BOTTOM + 17 * (len(note_lines) + len(source_lines) - 1)
     subtitle = " – ".join(t for t in (meta.territoire_nom, vintage_text(meta)) if t)
     out.update_layout(
         title={
@@ -89,16 +102,20 @@ def annotate(fig: go.Figure, meta: ChartMeta) -> go.Figure:
             "x": 0.015, "xanchor": "left", "xref": "container",
             "y": 0.95, "yanchor": "top", "yref": "container",
         },
-        margin={"t": top, "b": MARGIN_BOTTOM, "l": MARGIN_LEFT, "r": 30},
+        # the figure's own right margin is kept when larger (labels written beside stacked bars)
+        margin={"t": top, "b": bottom, "l": MARGIN_LEFT, "r": max(30, fig.layout.margin.r or 0)},
         paper_bgcolor="white",
     )
-    footer = [_esc(meta.source)]
+    # tick labels and axis titles push the margins (never printed over each other)
+    out.update_xaxes(automargin=True)
+    out.update_yaxes(automargin=True)
+    footer = [f"<i>{line}</i>" for line in note_lines] + source_lines
     if meta.agence:
         footer.append(f"Réalisation : {_esc(meta.agence)}")
     out.add_annotation(
         # Right-aligned: the plot's right edge is fixed, its left edge moves with long labels.
         text="<br>".join(footer), xref="paper", yref="paper", x=1, y=0,
-        yshift=-MARGIN_BOTTOM + 8, xanchor="right", yanchor="bottom", showarrow=False,
+        yshift=-bottom + 8, xanchor="right", yanchor="bottom", showarrow=False,
         align="right", font={"size": 12, "color": "#333333"},
     )
     if meta.demo:

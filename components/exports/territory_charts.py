@@ -62,6 +62,21 @@ def locator_map(geojson: dict, highlight: set[str], titre: str = "Localisation")
     return fig
 
 
+def _name_selection(fig: go.Figure, nom: str) -> None:
+    """The selected territory named in the legend and, above its shape, on the map."""
+    selected = [t for t in fig.data if t.showlegend]
+    if not selected:
+        return
+    t = selected[0]
+    t.name = nom
+    xs = [x for x in t.x if x is not None]
+    ys = [y for y in t.y if y is not None]
+    if xs and ys:
+        fig.add_trace(go.Scatter(x=[(min(xs) + max(xs)) / 2], y=[max(ys)], mode="text", text=[f"<b>{nom}</b>"],
+                                 textposition="top center", showlegend=False, hoverinfo="skip",
+                                 textfont={"size": 14, "color": "#1f3b73"}, cliponaxis=False))
+
+
 def highlighted_codes(ctx: context.Context) -> set[str]:
     if ctx.est_plus_fin:
         return {ctx.code}
@@ -77,6 +92,7 @@ def _map_chart(ctx: context.Context) -> Chart | None:
     codes = highlighted_codes(ctx)
     titre = "Localisation"
     fig = locator_map(geojson, codes, titre)
+    _name_selection(fig, ctx.nom)
     data = access.communes()[["code", "nom", "epci"]].assign(
         selection=lambda d: d["code"].isin(codes).map({True: "oui", False: "non"}))
     meta = charts.meta(titre, ctx.code, ctx.nom, "carte-localisation", None,

@@ -47,14 +47,24 @@ def test_chart_and_territory_downloads(server, browser):
         assert openpyxl.load_workbook(io.BytesIO(files["xlsx"][1])).sheetnames == ["Données", "Sources"]
 
         sidebar = page.locator('[data-testid="stSidebar"]')
-        name, pdf = _download(page, sidebar.get_by_role("button", name="Fiche territoire (PDF)"))
+        # a first click builds the file with its progress shown, then the download button appears
+        sidebar.get_by_role("button", name="Fiche territoire (PDF)").click()
+        ready = sidebar.get_by_role("button", name="Télécharger la fiche (PDF)")
+        ready.wait_for(timeout=120_000)
+        assert sidebar.get_by_text("Fiche territoire prête").count() >= 1
+        name, pdf = _download(page, ready)
         assert name == "chiffres-clefs_bethune_fiche-territoire.pdf"
         reader = PdfReader(io.BytesIO(pdf))
         assert 1 <= len(reader.pages) <= 2 and "Béthune" in reader.pages[0].extract_text()
-        name, archive = _download(page, sidebar.get_by_role("button", name="Tout télécharger (ZIP)"))
+        sidebar.get_by_role("button", name="Tout télécharger (ZIP)").click()
+        ready = sidebar.get_by_role("button", name="Télécharger l'archive (ZIP)")
+        ready.wait_for(timeout=180_000)
+        name, archive = _download(page, ready)
         assert name == "chiffres-clefs_bethune_tout.zip"
         names = zipfile.ZipFile(io.BytesIO(archive)).namelist()
         assert "chiffres-clefs_bethune_fiche-territoire.pdf" in names
         assert sum(n.endswith(".png") for n in names) == sum(n.endswith(".svg") for n in names) >= 4
+        assert sum(n.endswith(".csv") for n in names) == sum(n.endswith(".png") for n in names)
+        assert "LISEZMOI.txt" in names
     finally:
         context.close()
