@@ -89,7 +89,7 @@ def _territory_script():
 
     from components.downloads import territory_downloads
 
-    territory_downloads(SimpleNamespace(code="62119", nom="Béthune", niveau="commune"))
+    territory_downloads(SimpleNamespace(code="62119", nom="Béthune", niveau="commune", build_id="test"))
 
 
 def test_territory_files_are_built_with_progress_then_downloaded(monkeypatch):
@@ -98,8 +98,7 @@ def test_territory_files_are_built_with_progress_then_downloaded(monkeypatch):
     from components import downloads
 
     monkeypatch.setattr(downloads.image, "images_disponibles", lambda: True)
-    monkeypatch.setattr(downloads, "_FICHES", downloads._Bytes(8))
-    monkeypatch.setattr(downloads, "_ARCHIVES", downloads._Bytes(4))
+    monkeypatch.setattr(downloads, "_FICHIERS", downloads.cache.Store("fiches-test", 12))
     steps, reused = [], []
 
     def fake_pdf(code, progress=None):

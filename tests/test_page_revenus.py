@@ -21,7 +21,7 @@ def test_default_territory_median_is_non_calculable_not_zero():
 
 
 def test_secret_commune_shows_secret_statistique_not_zero():
-    at = run("62137")  # Filosofi cells of this small commune are secret
+    at = run("62143")  # real Filosofi 2019 (embedded): the cells of this small commune are secret
     assert not at.exception
     figs = figures(at)
     for prefix in ("Médiane du niveau de vie", "Taux de pauvreté"):
