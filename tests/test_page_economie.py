@@ -18,7 +18,7 @@ def test_default_territory_median_is_non_calculable_not_zero():
 
 
 def test_secret_commune_shows_secret_statistique_not_zero():
-    at = run("62137")  # Filosofi cells of this small commune are secret
+    at = run("62143")  # every Filosofi 2019 cell of this small commune is secret (real data, datasets/embedded)
     assert not at.exception
     figs = figures(at)
     for prefix in ("Médiane du niveau de vie", "Taux de pauvreté"):
