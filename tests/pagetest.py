@@ -8,7 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
-STATUTS = {"secret statistique", "non disponible", "non calculable",
+STATUTS = {"secret statistique", "non disponible", "non calculable", "non applicable", "secret ou non disponible",
            "non disponible (données incomplètes)", "non disponible pour ce niveau"}
 
 
