@@ -220,6 +220,9 @@ def compute(raw_dir: Path, territory_path: Path | None = None, ref_dir: Path | N
         for i in ind["indicateur"]
     ]
 
+    # a demonstration source none of whose values is kept (real data covers its indicators) is not listed
+    used = set(allv["source_id"])
+    infos = {k: i for k, i in infos.items() if not i.demo or k in used}
     src_rows = [dict(source_id=i.source_id, titre=i.titre, fichier=i.fichier, famille=i.famille,
                      producteur=i.producteur, millesimes=", ".join(map(str, i.millesimes)),
                      geographie=i.geographie, licence=i.licence, sha256=i.sha256, demo=i.demo,

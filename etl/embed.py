@@ -145,11 +145,74 @@ def embed(raw_dir: Path, out: Path | None = None, territory_path: Path | None = 
         log(f"  écrit    {target} ({target.stat().st_size // 1024} Ko, {long['code'].nunique()} territoires)")
     pd.DataFrame(manifest, columns=MANIFEST_COLUMNS).to_csv(out / MANIFEST, sep=";", index=False, encoding="utf-8",
                                                             lineterminator="\n")
+    (out / "README.md").write_text(_readme(manifest, terr), encoding="utf-8")
     for stale in out.glob("*.csv"):
         if stale.name != MANIFEST and stale not in written:
             stale.unlink()
             log(f"  supprimé {stale} (source absente de {raw_dir})")
     return written
+
+
+def _readme(manifest: list[dict], terr) -> str:
+    lines = [
+        "# datasets/embedded/ — extraits réels embarqués",
+        "",
+        "Extraits **dérivés** des fichiers nationaux de l'Insee, pour le territoire "
+        f"« {terr.nom} » ({terr.code}) et ses niveaux de référence. La construction les lit "
+        "à chaque fois, comme des sources réelles (pas de démonstration), même sans aucun "
+        "fichier dans `datasets/raw/`. Les fichiers nationaux ne sont jamais versionnés.",
+        "",
+        "## Sources et licence",
+        "",
+        "Producteur : **Insee**. Licence : **Licence Ouverte / Open Licence 2.0 (Etalab)** — "
+        "réutilisation libre, y compris commerciale, sous réserve de mentionner la source "
+        "(« Source : Insee ») et la date de mise à jour.",
+        "",
+        "| extrait | source (fichier tel que téléchargé) | millésimes | géographie | SHA-256 du fichier d'origine |",
+        "|---|---|---|---|---|",
+    ]
+    for m in manifest:
+        lines.append(f"| `{m['extrait']}` | {m['titre']} — `{m['fichier_origine']}` | {m['millesimes']} "
+                     f"| {m['geographie']} | `{m['sha256_origine'][:16]}…` |")
+    lines += [
+        "",
+        "## Contenu",
+        "",
+        "- les lignes des communes du territoire, et des anciennes communes fusionnées dans "
+        "l'une d'elles (la construction les harmonise comme elle le fait du fichier national) ;",
+        "- les lignes de chaque niveau de référence (départements, régions, France) : effectifs "
+        "**additionnés sur toutes les communes de France du fichier** avec les règles de la "
+        "construction (`etl/values._reference_levels`), valeurs **publiées** par l'Insee telles "
+        "quelles (lignes EPCI, DEP, REG, METRO de Filosofi) — une médiane n'est jamais recalculée ;",
+        "- seules les variables que le catalogue utilise (`datasets/variables.csv`).",
+        "",
+        "## Format",
+        "",
+        "Un CSV par source (`;`, UTF-8, point décimal) : colonnes `niveau`, `code`, puis une colonne "
+        "par `<variable générique>_<millésime>` (`P_LOG_2021`, `MED_2019`). Une cellule est un nombre "
+        "en pleine précision, ou le nom du statut d'une valeur manquante (`secret`, `non_disponible`, "
+        "`non_applicable`, `manquant`, `secret_ou_non_disponible`, `incomplet`) ; une cellule vide "
+        "signifie que la source n'a pas cette ligne (par exemple une médiane au niveau département "
+        "dans le comparateur). `sources.csv` décrit chaque extrait (fichier d'origine, empreinte, "
+        "territoire pour lequel il a été fait).",
+        "",
+        "## Reconstruire",
+        "",
+        "Télécharger les fichiers officiels (base du comparateur de territoires "
+        "`base_cc_comparateur_csv.zip`, Filosofi `base-cc-filosofi-2019_CSV.zip`, base chiffres clés "
+        "logement 2021…) dans un dossier, puis :",
+        "",
+        "```",
+        "python -m etl embed --raw DOSSIER_DES_FICHIERS_INSEE",
+        "```",
+        "",
+        "La commande réécrit ce dossier (ce fichier compris) ; `tests/test_real_comparateur_filosofi.py` "
+        "vérifie que les extraits versionnés sont, octet pour octet, ceux qu'elle écrit. Après un "
+        "changement de `territory.toml`, relancer la commande : un extrait fait pour un autre "
+        "territoire est ignoré par la construction, avec un message.",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

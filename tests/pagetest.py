@@ -12,7 +12,7 @@ from components import navigation
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "pages"
 APP = ROOT / "app.py"
-STATUTS = {"secret statistique", "non disponible", "non calculable",
+STATUTS = {"secret statistique", "non disponible", "non calculable", "non applicable", "secret ou non disponible",
            "non disponible (données incomplètes)", "non disponible pour ce niveau"}
 
 

@@ -71,12 +71,17 @@ def test_demo_values_are_flagged_and_real_ones_are_not(default_build):
     target, logs = default_build
     t = _tables(target)
     v, s = t["valeurs"], t["sources"]
-    assert v.loc[v["indicateur"] == "logements", "demo"].all()
+    # the embedded real extracts (datasets/embedded/) give housing counts, medians…; demonstration
+    # data only fills the indicators no real source covers (HLM tenants, age groups…)
+    assert not v.loc[v["indicateur"].isin(["logements", "mediane_niveau_vie", "etablissements"]), "demo"].any()
+    assert v.loc[v["indicateur"] == "rp_hlm", "demo"].all() and v.loc[v["indicateur"] == "pop_0014", "demo"].all()
     assert not v.loc[v["indicateur"].isin(["population", "superficie"]), "demo"].any()
-    assert set(s.loc[s["demo"], "famille"]) >= {"evol_struct_pop", "logement", "emploi_pop_active", "filosofi"}
+    assert set(s.loc[s["demo"], "famille"]) >= {"evol_struct_pop", "logement", "emploi_pop_active"}
+    assert "filosofi" not in set(s.loc[s["demo"], "famille"])  # every Filosofi indicator is real: no demo source listed
+    assert set(s.loc[~s["demo"], "source_id"]) >= {"base-cc-comparateur", "filosofi-2019", "base-cc-logement-2021"}
     ind = t["indicateurs"].set_index("indicateur")
-    assert ind.loc["logements", "demo"] and not ind.loc["population", "demo"]
-    assert any("démo" in line for line in logs)
+    assert ind.loc["rp_hlm", "demo"] and not ind.loc["logements", "demo"] and not ind.loc["population", "demo"]
+    assert any("démo" in line for line in logs) and any("embarqué" in line for line in logs)
 
 
 def test_medians_are_never_aggregated(default_build):

@@ -42,28 +42,34 @@ def read(path: Path, row: dict) -> ReadResult:
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(path, f"niveau inconnu « {df['niveau'].iloc[i]} »", line=i + 2, column="niveau")
-    frames = []
+    niveaux = df["niveau"].to_numpy(dtype=object)
+    codes = df["code"].to_numpy(dtype=object)
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in DATA_COLUMNS}
     for column in df.columns[2:]:
         variable, _, year = column.rpartition("_")
         if not variable or not year.isdigit():
             raise InputError(path, f"colonne « {column} » : <variable>_<millésime> attendu", line=1)
-        cells = df[column].str.strip()
+        cells = np.array([c.strip() for c in df[column].tolist()], dtype=object)
         present = cells != ""
-        named = cells.isin(CELL_STATUTS)
-        number = pd.to_numeric(cells.where(present & ~named), errors="coerce")
-        wrong = present & ~named & number.isna()
-        if wrong.any():
-            i = int(np.flatnonzero(wrong.to_numpy())[0])
-            raise InputError(path, f"valeur non numérique « {cells.iloc[i]} »", line=i + 2, column=column)
-        keep = present.to_numpy()
-        frames.append(pd.DataFrame({
-            "niveau": df["niveau"][keep].to_numpy(dtype=object), "code": df["code"][keep].to_numpy(dtype=object),
-            "variable": variable, "millesime": int(year),
-            "valeur": number[keep].to_numpy(dtype="float64"),
-            "statut": pd.Series(cells.where(named, None)[keep].to_numpy(dtype=object), dtype=object),
-        }))
-    data = pd.concat(frames, ignore_index=True) if frames else files.empty_frame()
-    data["statut"] = pd.Series([s if isinstance(s, str) else None for s in data["statut"]], dtype=object)
+        named = np.isin(cells, list(CELL_STATUTS))
+        number = np.full(len(cells), np.nan)
+        for i in np.flatnonzero(present & ~named):
+            try:
+                number[i] = float(cells[i])
+            except ValueError:
+                raise InputError(path, f"valeur non numérique « {cells[i]} »", line=int(i) + 2, column=column) from None
+        statut = np.where(named, cells, None)
+        parts["niveau"].append(niveaux[present])
+        parts["code"].append(codes[present])
+        parts["variable"].append(np.full(int(present.sum()), variable, dtype=object))
+        parts["millesime"].append(np.full(int(present.sum()), int(year), dtype="int64"))
+        parts["valeur"].append(number[present])
+        parts["statut"].append(statut[present])
+    if parts["niveau"]:
+        data = pd.DataFrame({k: (pd.Series(np.concatenate(v), dtype=object) if k in ("niveau", "code", "variable", "statut")
+                                 else np.concatenate(v)) for k, v in parts.items()})
+    else:
+        data = files.empty_frame()
     geo = str(row.get("geographie") or "")
     info = SourceInfo(
         source_id=row["source_id"],
