@@ -1,7 +1,7 @@
 """Entry point: page config, navigation of the 8 pages and the shared sidebar."""
 import streamlit as st
 
-from components import picker, state
+from components import conventions, picker, state
 from components.downloads import territory_downloads
 from datasets import access
 
@@ -34,5 +34,7 @@ selection = state.current()
 picker.sidebar(selection)
 with st.sidebar:
     territory_downloads(selection)
+conventions.appliquer(page.title, selection.nom)
+picker.page_search()
 
 page.run()

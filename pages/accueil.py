@@ -1,7 +1,7 @@
 """Accueil: key figures of the selected territory and the map of its communes."""
 import streamlit as st
 
-from components import cards, charts, downloads, layout, maps, state
+from components import cards, carte_interactive, charts, downloads, layout, maps, state
 from datasets import access
 
 COMMUNE_PAGE = "pages/commune.py"
@@ -60,12 +60,12 @@ demo = bool(df["demo"].any())
 st.subheader(titre)
 if len(carte.edges) < 2:
     st.info("Aucune valeur disponible pour cet indicateur à ce niveau : la carte ne peut pas être colorée.")
-event = st.pydeck_chart(
-    carte.deck(),
+event = carte_interactive.afficher(
+    carte, f"carte_{indicateur}_{millesime}_{code}",
+    f"Carte des communes : {titre}. Le tableau des valeurs est dans « Voir les données ».",
+    selection.code if selection.niveau == "commune" else None,
+    carte_interactive.noms(niveau, code, selection.code if selection.niveau == "commune" else None),
     on_select="rerun",
-    selection_mode="single-object",
-    key=f"carte_{indicateur}_{millesime}_{code}",
-    alt=f"Carte des communes : {titre}. Le tableau des valeurs est dans « Voir les données ».",
 )
 st.markdown(carte.legende, unsafe_allow_html=True)
 st.caption("Classes par quantiles. Cliquez sur une commune pour ouvrir sa fiche.")

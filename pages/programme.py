@@ -5,7 +5,7 @@ the EPCI), the agency's facts and how the programme reconciles with the publishe
 Selecting a territory highlights the dossiers that concern it."""
 import streamlit as st
 
-from components import charts, downloads, layout, maps, sections
+from components import carte_interactive, charts, downloads, layout, maps, sections
 from components import programme_charts as pc
 from components import format as fmt
 from datasets import access
@@ -83,7 +83,7 @@ def construire_carte() -> maps.Carte:
 # the same for every selection and session: built once per warehouse build
 carte = maps.carte_partagee(("programme", str(access.build_info().get("built_at"))), construire_carte)
 st.subheader("Carte : jours consacrés à chaque intercommunalité")
-st.pydeck_chart(carte.deck(), key="carte_epci")
+carte_interactive.afficher(carte, "carte_epci", f"Carte : {titre}. Les valeurs sont dans « Voir les données ».")
 st.html(charts.legende_html(maps.legend(carte.edges, "jours", 1), "Jours de l'intercommunalité"))
 st.caption(f"{SOURCE} · chaque commune prend la couleur de son intercommunalité (dossiers nommant l'EPCI "
            "ou l'une de ses communes) ; les dossiers du PMA, du PETR et de tout le territoire n'y sont pas comptés.")
