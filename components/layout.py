@@ -16,13 +16,17 @@ DEMO_HELP = (
 )
 
 
-def page_start(titre: str, demo: bool = False) -> state.Selection:
-    """Title, selected territory and, when the page shows demo data, a banner."""
+def page_start(titre: str, demo=False) -> state.Selection:
+    """Title, selected territory and, when the page shows demo data, a short notice (`demo`:
+    True, or the labels of the demo figures)."""
     selection = state.current()
     st.title(titre)
     st.markdown(f"**{selection.nom}** · {niveau_label(selection.niveau)}")
-    if demo:
-        st.warning(f"{DEMO_LABEL} : {DEMO_HELP}", icon=":material/science:")
+    if demo:  # once per page, scoped to the figures concerned (their source line says so too)
+        quoi = (demo if isinstance(demo, str) else f"pour {', '.join(demo)}"
+                if not isinstance(demo, bool) and len(demo) <= 4 else "pour les valeurs marquées « démonstration »")
+        st.warning(f"{DEMO_LABEL} {quoi} : des fichiers au format Insee, pas les valeurs réelles du territoire.",
+                   icon=":material/science:")
     return selection
 
 
@@ -82,9 +86,9 @@ def source_caption(source_ids, demo: bool = False, millesime=None) -> None:
     texte = source_text(source_ids)
     if millesime is not None:
         texte += f" · millésime {millesime}"
+    if demo:  # the page's notice explains; here only which figures it concerns
+        texte += " · données de démonstration"
     st.caption(texte)
-    if demo:
-        demo_badge()
 
 
 def choix(label: str, name: str, options: list, default, format_func=str, key: str | None = None,

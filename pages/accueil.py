@@ -1,10 +1,11 @@
 """Accueil: key figures of the selected territory and the map of its communes."""
 import streamlit as st
 
-from components import cards, carte_interactive, charts, downloads, layout, maps, state
+from components import cards, carte_interactive, charts, downloads, layout, maps, orientation, state
 from datasets import access
 
 COMMUNE_PAGE = "pages/commune.py"
+CARTES_VISIBLES = 6
 
 
 def carte_communes(indicateur: str, millesime: int, niveau: str, code: str, built_at: str) -> maps.Carte:
@@ -31,12 +32,17 @@ def perimetre(selection) -> tuple[str, str]:
 
 selection = state.current()
 chiffres = access.chiffres_cles(selection.niveau, selection.code)
-layout.page_start("Chiffres clés", demo=bool(chiffres["demo"].any()))
+layout.page_start("Chiffres clés", demo=orientation.portee_demo(chiffres))
+orientation.afficher_intro()
 
 refs = access.references(selection.niveau, selection.code)
 refs_courtes = [r for r in refs if r["niveau"] in ("epci", "departement", "pays")] or refs[:2]
 ref_vals = access.valeurs(tuple(chiffres["indicateur"]), tuple((r["niveau"], r["code"]) for r in refs_courtes))
-cards.afficher(cards.cartes(chiffres, ref_vals))
+liste = cards.cartes(chiffres, ref_vals)
+cards.afficher(liste[:CARTES_VISIBLES])  # on a phone the map must not come after metres of cards
+if len(liste) > CARTES_VISIBLES:
+    with st.expander(f"Les {len(liste) - CARTES_VISIBLES} autres chiffres clés"):
+        cards.afficher(liste[CARTES_VISIBLES:])
 
 st.header("Carte des communes")
 catalogue = access.catalogue()

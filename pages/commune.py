@@ -5,10 +5,11 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from components import charts, comparison, layout, sections, state
+from components import cards, charts, comparison, layout, sections, state
 from datasets import access
 
-REFERENCES = ("epci", "groupement", "territoire", "departement")
+REFERENCES = ("epci", "groupement", "territoire", "departement", "pays")
+PHONE_MAX_PX = 767
 
 
 @functools.lru_cache(maxsize=2)
@@ -49,10 +50,18 @@ rangs = comparison.rang_commune(classements(str(access.build_info().get("built_a
 table = comparison.tableau_niveaux(vals, catalogue, territoires, rangs)
 st.header("Tous les indicateurs")
 st.caption("Rang : position de la commune parmi les communes du territoire, de la valeur la plus élevée (1) à la plus faible.")
+# a wide grid on a large screen, stacked cards on a phone (only one of the two is displayed)
+st.html(f"<style>@media (max-width: {PHONE_MAX_PX}px) {{ [class*='st-key-commune_grille_'] {{ display: none; }} }}"
+        f"@media (min-width: {PHONE_MAX_PX + 1}px) {{ [class*='st-key-commune_cartes_'] {{ display: none; }} }}</style>")
+noms_refs = [t["nom"] for t in refs]
 onglets = st.tabs(list(dict.fromkeys(table["Thème"])))
-for onglet, theme in zip(onglets, dict.fromkeys(table["Thème"])):
+for i, (onglet, theme) in enumerate(zip(onglets, dict.fromkeys(table["Thème"]))):
     with onglet:
-        st.dataframe(table[table["Thème"] == theme].drop(columns=["Thème"]), hide_index=True, width="stretch")
+        lignes = table[table["Thème"] == theme].drop(columns=["Thème"])
+        with st.container(key=f"commune_cartes_{i}"):
+            st.html(cards.html_empilees(lignes, selection.nom, noms_refs))
+        with st.container(key=f"commune_grille_{i}"):
+            st.dataframe(lignes, hide_index=True, width="stretch")
 layout.source_caption(list(vals["source_id"].dropna().unique()), demo)
 
 st.header("Comparer un indicateur")
