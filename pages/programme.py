@@ -5,7 +5,7 @@ the EPCI), the agency's facts and how the programme reconciles with the publishe
 Selecting a territory highlights the dossiers that concern it."""
 import streamlit as st
 
-from components import carte_interactive, charts, downloads, layout, maps, sections
+from components import carte_interactive, charts, downloads, layout, maps, orientation, sections
 from components import programme_charts as pc
 from components import format as fmt
 from datasets import access
@@ -41,6 +41,10 @@ def montrer(fig, donnees, table, cle, indicateur):
     downloads.chart_downloads(fig, donnees, m, cle)
 
 
+deja: set[str] = set()  # acronyms already spelled out on this page
+st.caption(orientation.developper_texte(
+    "Le programme de travail partenarial de l'AULA : les dossiers menés pour la CABBALR, la CALL, la CAHC, "
+    "le PMA, le PETR et tout le territoire, en jours de travail.", deja))
 st.header("L'Agence en chiffres (2018)")
 agence = access.agence()
 faits = agence[agence["indicateur"].isin(["subventions_fonctionnement", "effectif", "jours_total",
@@ -53,18 +57,23 @@ with st.expander("Tous les chiffres de l'Agence (budget, personnel, jours par ax
     st.dataframe(charts.table_agence(agence), hide_index=True)
 st.caption(SOURCE)
 
-st.header("Jours par axe, section et dossier")
-table = charts.table_programme(programme, concernes, noms)
-fig = sections.figure(pc.sunburst_jours, programme, codes, "Programme de travail 2018 : jours par axe, section et dossier")
-montrer(fig, programme, table[["Axe", "Section", "Dossier", "Jours"]], "programme", "programme_dossiers")
-st.subheader("Tous les dossiers")
-st.dataframe(table, hide_index=True, column_config={"Jours": st.column_config.NumberColumn(format="localized")})
+st.header("Les trois axes du programme")
+for axe, jours, dossiers in pc.dossiers_principaux(programme):
+    principaux = " ; ".join(
+        f"{orientation.developper_texte(d['dossier'], deja)} ({pc.jours_texte(d['jours'])}, contact : {d['correspondant']})"
+        for d in dossiers)
+    st.markdown(f"**{axe}** — {pc.jours_texte(jours)}. Principaux dossiers : {principaux}.")
 
-st.header("Jours par correspondant")
-fig = sections.figure(pc.barres_correspondants, programme, codes, "Jours par correspondant"
-                               + ("" if codes is None else f" (dossiers concernant {selection.nom})"))
-table = charts.table_jours(fig.data[0].y, fig.data[0].x, "Correspondant")
-montrer(fig, table, table, "correspondants", "programme_correspondants")
+st.header("Jours par section")
+table = charts.table_programme(programme, concernes, noms)
+fig = sections.figure(pc.barres_sections, programme, codes, "Programme de travail 2018 : jours par section")
+sections_table = (programme.groupby(["axe", "section"])["jours"].sum().reset_index()
+                  .sort_values("jours", ascending=False))
+montrer(fig, programme, charts.table_jours(sections_table["section"], sections_table["jours"], "Section"),
+        "programme", "programme_dossiers")
+st.subheader("Tous les dossiers")
+st.caption("Chaque dossier avec son correspondant à l'Agence (la personne à contacter).")
+st.dataframe(table, hide_index=True, column_config={"Jours": st.column_config.NumberColumn(format="localized")})
 
 st.header("Jours par territoire partenaire")
 fig = sections.figure(pc.barres_territoires, programme, noms, codes, "Jours des dossiers nommant chaque territoire partenaire")
