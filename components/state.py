@@ -106,8 +106,10 @@ def param(name: str, allowed, default):
     return chosen
 
 
-def params(name: str, allowed, default: list, maximum: int = 10) -> list:
-    """A validated multi-valued query parameter (?comparer=62119&comparer=62498)."""
+def params(name: str, allowed, default: list, maximum: int = 10, allow_empty: bool = False) -> list:
+    """A validated multi-valued query parameter (?comparer=62119&comparer=62498).
+
+    With `allow_empty`, a choice emptied by the visitor stays empty (no return of the default)."""
     by_text = {str(a): a for a in allowed}
     values = st.query_params.get_all(name)
     chosen = list(dict.fromkeys(by_text[v] for v in values[:50] if isinstance(v, str) and v in by_text))[:maximum]
@@ -116,6 +118,8 @@ def params(name: str, allowed, default: list, maximum: int = 10) -> list:
     if not chosen and not values:
         remembered = st.session_state.get(_SESSION.format(name))
         chosen = [by_text[v] for v in remembered if v in by_text] if isinstance(remembered, list) else []
+        if allow_empty and remembered == []:
+            return []
     if not chosen:
         chosen = [d for d in default if str(d) in by_text][:maximum]
     set_params(name, chosen)

@@ -1,7 +1,7 @@
 """Comparer: several territories side by side, and the ranking of all communes."""
 import streamlit as st
 
-from components import charts, comparison, layout, sections, state
+from components import charts, comparison, layout, picker, recherche, sections, state
 from datasets import access
 
 COMMUNE_PAGE = "pages/commune.py"
@@ -11,16 +11,27 @@ ORDRES = {"decroissant": "Valeur décroissante", "croissant": "Valeur croissante
 selection = state.current()
 layout.page_start("Comparer")
 
-options = access.selectable()
-options = options[options["niveau"].isin(["epci", "commune"])]
-labels = {r["code"]: (f"EPCI · {r['nom']}" if r["niveau"] == "epci" else f"{r['nom']} ({r['code']})") for r in options.to_dict("records")}
-niveaux = dict(zip(options["code"], options["niveau"]))
-defaut = [selection.code] if selection.code in labels else []
+# every territory of the warehouse can be compared (communes, EPCI, groupings, reference
+# levels); they are added through the search, the box below only lists the chosen ones
+tous = access.territoires()
+niveaux = dict(zip(tous["code"], tous["niveau"]))
+noms = dict(zip(tous["code"], tous["nom"]))
+defaut = [selection.code] if selection.niveau in ("commune", "epci") else []
 if selection.niveau == "commune":
     epci = (access.territoire(selection.code, "commune") or {}).get("epci")
-    defaut += [epci] if epci in labels else []
-defaut = defaut or list(options[options["niveau"] == "epci"]["code"])
-codes = state.params("comparer", list(labels), defaut, maximum=MAX_TERRITOIRES)
+    defaut += [epci] if epci in niveaux else []
+defaut = defaut or list(tous.loc[tous["niveau"] == "epci", "code"])
+codes = state.params("comparer", list(niveaux), defaut, maximum=MAX_TERRITOIRES, allow_empty=True)
+labels = {c: recherche.libelle(recherche.territoire(c) or {"code": c, "nom": noms[c], "niveau": niveaux[c]}) for c in codes}
+
+
+def _ajouter(code: str, search_key: str | None = None) -> None:
+    choisis = list(st.session_state.get("comparer_territoires") or [])
+    if code not in choisis and len(choisis) < MAX_TERRITOIRES:
+        choisis.append(code)
+    state.set_params("comparer", choisis)
+    if search_key:
+        st.session_state.pop(search_key, None)
 
 catalogue = access.catalogue()
 catalogue = catalogue[catalogue["millesimes"].map(len) > 0]
@@ -29,26 +40,36 @@ cles = [i for i in catalogue[catalogue["cle"]]["indicateur"]][:3] or list(libell
 indicateurs = state.params("indicateurs", list(libelles), cles, maximum=6)
 
 st.session_state["comparer_territoires"] = codes
-st.multiselect("Territoires (communes ou EPCI)", list(labels), format_func=labels.get, key="comparer_territoires",
-               max_selections=MAX_TERRITOIRES, on_change=lambda: state.set_params("comparer", st.session_state["comparer_territoires"]))
+st.multiselect("Territoires comparés", codes, format_func=labels.get, key="comparer_territoires",
+               max_selections=MAX_TERRITOIRES, select_all=False, placeholder="Aucun territoire choisi",
+               on_change=lambda: state.set_params("comparer", st.session_state["comparer_territoires"]))
+texte = st.text_input("Ajouter un territoire", key="comparer_recherche", type="search", live="300ms",
+                      placeholder="Commune, code postal, intercommunalité, département, France…")
+if len(codes) >= MAX_TERRITOIRES:
+    st.caption(f"{MAX_TERRITOIRES} territoires au plus : retirez-en un pour en ajouter un autre.")
+else:
+    picker.suggestions(texte, "comparer_ajout_", on_pick=_ajouter, search_key="comparer_recherche",
+                       niveaux=recherche.TOUS)
 st.session_state["comparer_indicateurs"] = indicateurs
 st.multiselect("Indicateurs", list(libelles), format_func=libelles.get, key="comparer_indicateurs", max_selections=6,
+               select_all=False, placeholder="Choisissez un ou plusieurs indicateurs",
                on_change=lambda: state.set_params("indicateurs", st.session_state["comparer_indicateurs"]))
 
 territoires = tuple((niveaux[c], c) for c in codes)
 if not territoires or not indicateurs:
-    st.info("Choisissez au moins un territoire et un indicateur.")
+    st.info("Aucun territoire ou aucun indicateur choisi : ajoutez un territoire avec la recherche "
+            "« Ajouter un territoire » (commune, intercommunalité, département, France…) et choisissez un indicateur.")
 else:
     vals = access.valeurs(tuple(indicateurs), territoires)
     st.subheader("Tableau comparatif")
     st.dataframe(charts.tableau_valeurs(vals, catalogue[catalogue["indicateur"].isin(indicateurs)]), hide_index=True, width="stretch")
     layout.source_caption(list(vals["source_id"].dropna().unique()), bool(vals["demo"].any()))
-    noms = dict(zip(options["code"], options["nom"]))
-    premier = state.Selection(niveaux[codes[0]], codes[0], noms[codes[0]])  # highlighted in the bars
+    # the territory chosen in the sidebar is the highlighted bar (when it is compared)
+    surligne = selection if selection.code in codes else state.Selection(niveaux[codes[0]], codes[0], noms[codes[0]])
     cols = st.columns(2)
     for i, ind_id in enumerate(indicateurs):
         with cols[i % 2]:
-            sections.comparer(access.indicateur(ind_id), premier, territoires, key=f"comparer_{ind_id}", agence=charts.agence(access.build_info()))
+            sections.comparer(access.indicateur(ind_id), surligne, territoires, key=f"comparer_{ind_id}", agence=charts.agence(access.build_info()))
 
 st.header("Classement des communes")
 col_ind, col_ordre = st.columns([3, 2])
