@@ -104,5 +104,5 @@ downloads.chart_downloads(carte.static, carte.donnees,
                                alt=charts.texte_alternatif(table), agence=agence_nom), "carte_epci")
 
 st.header("Rapprochement avec les totaux du rapport")
-with st.expander("Notes de rapprochement", expanded=False):
+with st.expander("Pour les équipes techniques : notes de rapprochement", expanded=False):
     st.markdown(access.programme_notes())

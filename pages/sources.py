@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from components import comparison, layout
+from components import comparison, layout, orientation
 from datasets import access
 
 
@@ -11,6 +11,9 @@ def texte(x) -> str:
 
 
 layout.page_start("Sources et définitions")
+st.markdown("D'où viennent les chiffres de ce site, ce que mesure chaque indicateur, et ce que veulent dire "
+            "les sigles. Les chiffres sont ceux de l'Insee (recensement, fichiers « chiffres clés ») et ceux "
+            "de l'agence pour son programme de travail.")
 catalogue = access.catalogue()
 sources = access.sources()
 par_id = {r["source_id"]: r for r in sources.to_dict("records")}
@@ -42,7 +45,17 @@ if (table["Démonstration"] == "oui").any() if len(table) else False:
     layout.demo_badge()
     st.caption("Les indicateurs marqués « Démonstration : oui » sont dérivés de fichiers de démonstration, faute de fichier Insee officiel chargé.")
 
-st.header("Fichiers chargés")
+st.header("Sigles")
+sigles = orientation.glossaire_table()
+if len(sigles):
+    st.markdown("\n".join(f"- **{r.Sigle}** : {r.Signification}" for r in sigles.itertuples(index=False)))
+else:
+    st.caption("Aucun sigle n'est décrit pour ce territoire.")
+note = orientation.note_departements()
+if note:
+    st.caption(note)
+
+st.header("Fichiers utilisés")
 fichiers = pd.DataFrame({
     "Source": [texte(s.get("titre")) for s in par_id.values()],
     "Producteur": [texte(s.get("producteur")) for s in par_id.values()],
@@ -50,13 +63,18 @@ fichiers = pd.DataFrame({
     "Géographie": [texte(s.get("geographie")) for s in par_id.values()],
     "Licence": [texte(s.get("licence")) for s in par_id.values()],
     "Démonstration": ["oui" if bool(s.get("demo")) else "non" for s in par_id.values()],
-    "Fichier": [texte(s.get("fichier")) for s in par_id.values()],
     "Adresse": [texte(s.get("url")) for s in par_id.values()],
 })
-st.dataframe(fichiers, hide_index=True, width="stretch")
+st.dataframe(fichiers, hide_index=True, width="stretch",
+             column_config={"Adresse": st.column_config.LinkColumn("Adresse")})
 info = access.build_info()
-st.caption(f"Entrepôt construit le {texte(info.get('built_at'))[:10]}.")
+st.caption(f"Données mises à jour le {texte(info.get('built_at'))[:10]}.")
 
-st.header("Notes sur les données")
-with st.container(border=True):
+st.header("Programme de travail de l'agence")
+st.markdown("Les dossiers et les jours de travail du programme sont relevés dans le rapport d'activité de "
+            "l'agence ; le rapprochement de ces jours avec les totaux publiés est détaillé ci-dessous.")
+with st.expander("Pour les équipes techniques : fichiers chargés et notes de rapprochement"):
+    st.dataframe(pd.DataFrame({"Source": [texte(s.get("titre")) for s in par_id.values()],
+                               "Fichier": [texte(s.get("fichier")) for s in par_id.values()]}),
+                 hide_index=True, width="stretch")
     st.markdown(layout.markdown_subordonne(access.programme_notes()))
