@@ -98,10 +98,14 @@ def param(name: str, allowed, default):
     chosen = next((by_text[v] for v in values[:5] if isinstance(v, str) and v in by_text), None)
     if chosen is None and values:
         st.warning(f"Le paramètre « {name} » de l'adresse n'est pas reconnu : valeur par défaut utilisée.")
+    implicit = False
     if chosen is None:
         remembered = st.session_state.get(_SESSION.format(name))
         chosen = by_text.get(str(remembered), default) if remembered is not None else default
-    if chosen is not None:
+        implicit = not values and (remembered is None or str(remembered) not in by_text)
+    if chosen is not None and not implicit:
+        # a default the visitor never chose stays out of the URL (and the session): each
+        # value written adds a browser history entry, so Back had to be pressed several times
         _remember(name, str(chosen))
     return chosen
 
