@@ -33,7 +33,7 @@ def noms(niveau: str, code: str | None, selection_code: str | None, n: int = NOM
 
 
 def afficher(carte: maps.Carte, key: str, alt: str, selection_code: str | None = None,
-             etiquettes: pd.DataFrame | None = None, on_select="ignore", hauteur: int = 460):
+             etiquettes: pd.DataFrame | None = None, on_select="ignore", hauteur: int = 400):
     """Draw the map with its controls; returns the pydeck selection event."""
     geo = access.geojson()
     overlay = [layer for layer in (maps.outline_layer(geo, selection_code),

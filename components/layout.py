@@ -24,8 +24,9 @@ def page_start(titre: str, demo=False) -> state.Selection:
     st.markdown(f"**{selection.nom}** · {niveau_label(selection.niveau)}")
     if demo:  # once per page, scoped to the figures concerned (their source line says so too)
         quoi = (demo if isinstance(demo, str) else f"pour {', '.join(demo)}"
-                if not isinstance(demo, bool) and len(demo) <= 4 else "pour les valeurs marquées « démonstration »")
-        st.warning(f"{DEMO_LABEL} {quoi} : des fichiers au format Insee, pas les valeurs réelles du territoire.",
+                if not isinstance(demo, bool) and len(demo) <= 4
+                else "pour les valeurs dont la source porte la mention « données de démonstration »")
+        st.warning(f"{DEMO_LABEL} {quoi} (fichiers au format Insee, pas les valeurs réelles).",
                    icon=":material/science:")
     return selection
 

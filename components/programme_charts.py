@@ -32,8 +32,9 @@ def _couleurs_axes(axes) -> dict:
     return {a: fmt.COLORWAY[i % len(fmt.COLORWAY)] for i, a in enumerate(sorted(axes))}
 
 
-def _plier(texte: str, n: int = 26) -> str:
-    """Wrap a long label on several lines (<br>) so that it stays legible on a phone."""
+def _plier(texte: str, n: int = 26, lignes_max: int = 0) -> str:
+    """Wrap a long label on several lines (<br>) so that it stays legible on a phone; with
+    `lignes_max`, the last line ends with « … » when the label is longer."""
     mots, lignes, ligne = str(texte).split(), [], ""
     for mot in mots:
         if ligne and len(ligne) + 1 + len(mot) > n:
@@ -42,6 +43,9 @@ def _plier(texte: str, n: int = 26) -> str:
         else:
             ligne = f"{ligne} {mot}".strip()
     lignes.append(ligne)
+    if lignes_max and len(lignes) > lignes_max:
+        lignes = lignes[:lignes_max]
+        lignes[-1] = lignes[-1].rstrip(" ,;:") + "…"
     return "<br>".join(lignes)
 
 
@@ -60,7 +64,7 @@ def barres_sections(df: pd.DataFrame, surligner: Iterable[str] | None = None, ti
     g = d.groupby(["axe", "section"], sort=False).agg(jours=("jours", "sum"), oui=("_oui", "sum"), non=("_non", "sum"),
                                                       n=("id", "size")).reset_index()
     g = g.sort_values(["jours", "section"], ascending=[False, True])
-    y = [_plier(s) for s in g["section"]]
+    y = [_plier(s, 28, 2) for s in g["section"]]  # the full name is in the hover and the table
     fig = go.Figure()
     for axe in sorted(g["axe"].unique()):
         part = g["axe"] == axe
@@ -80,8 +84,9 @@ def barres_sections(df: pd.DataFrame, surligner: Iterable[str] | None = None, ti
     fmt.french_layout(fig)
     fig.update_layout(title={"text": titre, "x": 0}, barmode="stack", height=140 + 44 * len(g),
                       yaxis={"autorange": "reversed", "automargin": True},
-                      xaxis={"title": {"text": "jours"}, "automargin": True},
-                      legend={"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0},
+                      xaxis={"title": {"text": "jours"}, "automargin": True,
+                             "range": [0, 1.45 * float(g["jours"].max() or 1)]},  # room for the labels
+                      legend={"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0, "traceorder": "normal"},
                       margin={"l": 10, "r": 70, "t": 50, "b": 10})
     return fig
 

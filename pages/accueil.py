@@ -33,7 +33,8 @@ def perimetre(selection) -> tuple[str, str]:
 selection = state.current()
 chiffres = access.chiffres_cles(selection.niveau, selection.code)
 layout.page_start("Chiffres clés", demo=orientation.portee_demo(chiffres))
-orientation.afficher_intro()
+if selection.niveau == "territoire":  # a visitor who just arrived: what this site is, first
+    orientation.afficher_intro()
 
 refs = access.references(selection.niveau, selection.code)
 refs_courtes = [r for r in refs if r["niveau"] in ("epci", "departement", "pays")] or refs[:2]
@@ -43,6 +44,10 @@ cards.afficher(liste[:CARTES_VISIBLES])  # on a phone the map must not come afte
 if len(liste) > CARTES_VISIBLES:
     with st.expander(f"Les {len(liste) - CARTES_VISIBLES} autres chiffres clés"):
         cards.afficher(liste[CARTES_VISIBLES:])
+
+if selection.niveau != "territoire":  # a territory was chosen: its figures first, the site's presentation after
+    with st.expander("À propos de ce site et du territoire"):
+        orientation.afficher_intro()
 
 st.header("Carte des communes")
 catalogue = access.catalogue()

@@ -5,7 +5,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from components import cards, charts, comparison, layout, sections, state
+from components import cards, charts, comparison, layout, orientation, sections, state
 from datasets import access
 
 REFERENCES = ("epci", "groupement", "territoire", "departement", "pays")
@@ -40,7 +40,7 @@ refs = [r for r in access.references("commune", selection.code) if r["niveau"] i
 territoires = [{"niveau": "commune", "code": selection.code, "nom": selection.nom}] + refs
 vals = access.valeurs(tuple(catalogue["indicateur"]), tuple((t["niveau"], t["code"]) for t in territoires))
 demo = bool(vals["demo"].any())
-layout.page_start(f"Commune : {selection.nom}", demo=demo)
+layout.page_start(f"Commune : {selection.nom}", demo=orientation.portee_demo(catalogue) if demo else False)
 
 info = access.territoire(selection.code, "commune") or {}
 if info.get("codes_postaux"):

@@ -34,7 +34,7 @@ def montrer(fig, donnees, table, cle, indicateur):
     titre = fig.layout.title.text
     m = charts.meta(titre, selection.code, selection.nom, indicateur, 2018, SOURCE, False,
                     alt=charts.texte_alternatif(table), agence=agence_nom)
-    st.plotly_chart(fig, key=f"fig_{cle}", alt=m.alt, config={"displaylogo": False})
+    st.plotly_chart(fig, key=f"fig_{cle}", alt=m.alt, config={"displaylogo": False, "displayModeBar": False})
     st.caption(f"{SOURCE} · programme de travail 2018")
     with st.expander("Voir les données (texte)"):
         st.dataframe(table, hide_index=True)
@@ -59,10 +59,10 @@ st.caption(SOURCE)
 
 st.header("Les trois axes du programme")
 for axe, jours, dossiers in pc.dossiers_principaux(programme):
-    principaux = " ; ".join(
-        f"{orientation.developper_texte(d['dossier'], deja)} ({pc.jours_texte(d['jours'])}, contact : {d['correspondant']})"
+    principaux = "\n".join(
+        f"- {orientation.developper_texte(d['dossier'], deja)} — {pc.jours_texte(d['jours'])}, contact : {d['correspondant']}"
         for d in dossiers)
-    st.markdown(f"**{axe}** — {pc.jours_texte(jours)}. Principaux dossiers : {principaux}.")
+    st.markdown(f"**{axe}** ({pc.jours_texte(jours)}). Ses trois principaux dossiers :\n{principaux}")
 
 st.header("Jours par section")
 table = charts.table_programme(programme, concernes, noms)

@@ -55,7 +55,7 @@ def test_default_territory_shows_whole_programme():
     assert any(m.value == notes.strip() for m in at.markdown)  # reconciliation notes shown as markdown
     # the three main dossiers of each axis in words, with their contact; no per-person ranking
     axes = [m.value for m in at.markdown if m.value.startswith("**Axe ")]
-    assert len(axes) == 3 and all(a.count("contact :") == 3 for a in axes)
+    assert len(axes) == 3 and all(a.count("contact :") == 3 and a.count("\n- ") == 3 for a in axes)
     assert not any("correspondant" in t.lower() for t in figs)
 
 
