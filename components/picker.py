@@ -66,7 +66,7 @@ def choisir(code: str, search_key: str | None = None) -> None:
     search emptied, and the sidebar closed on a phone."""
     state.set_territoire(code)
     if search_key:
-        st.session_state.pop(search_key, None)
+        st.session_state[search_key] = ""  # a callback may set a widget value: the box is emptied
     st.session_state[_CLOSE_FLAG] = True
     st.session_state[_RERUN_FLAG] = True
 

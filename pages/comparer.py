@@ -31,7 +31,7 @@ def _ajouter(code: str, search_key: str | None = None) -> None:
         choisis.append(code)
     state.set_params("comparer", choisis)
     if search_key:
-        st.session_state.pop(search_key, None)
+        st.session_state[search_key] = ""  # a callback may set a widget value: the box is emptied
 
 catalogue = access.catalogue()
 catalogue = catalogue[catalogue["millesimes"].map(len) > 0]
