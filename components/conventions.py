@@ -20,7 +20,14 @@ def titre_onglet(page_title: str, nom: str | None) -> str:
     return f"{nom} — {page_title} · {SITE}"
 
 
+# Streamlit's captions are grey #808495-ish on white: 3.9:1, below the 4.5:1 of WCAG AA
+# (axe-core: color-contrast, serious). A darker grey keeps them secondary and legible.
+_CONTRASTE_CSS = ('<style>[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p '
+                  '{ color: #4f5260; }</style>')
+
+
 def appliquer(page_title: str, nom: str | None) -> None:
     st.set_page_config(page_title=titre_onglet(page_title, nom))
+    st.html(_CONTRASTE_CSS)  # style only: Streamlit puts it out of the page flow
     with st.sidebar:
         st.html(_LANG_JS, unsafe_allow_javascript=True)
