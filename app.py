@@ -1,7 +1,7 @@
 """Entry point: page config, navigation (components/navigation.py) and the shared sidebar."""
 import streamlit as st
 
-from components import navigation, picker, state
+from components import conventions, navigation, picker, state
 from components.downloads import territory_downloads
 from datasets import access
 
@@ -23,5 +23,7 @@ ctx = state.context()  # built once per rerun; the page and every component read
 picker.sidebar(ctx)
 with st.sidebar:
     territory_downloads(ctx)
+conventions.appliquer(page.title, ctx.nom)
+picker.page_search()
 
 page.run()

@@ -11,6 +11,7 @@ import streamlit as st
 from components import format as fmt
 from components import layout
 from components.context import Context
+from components.orientation import portee_demo
 from datasets import access, cache
 
 UNITE_COURTE = 9  # longer units ("personnes par ménage") move to the label
@@ -92,7 +93,7 @@ def tuiles(chiffres: pd.DataFrame, refs: pd.DataFrame | None = None) -> list[Tui
 @dataclass(frozen=True)
 class ChiffresCles:
     tuiles: tuple[Tuile, ...]
-    demo: bool
+    demo: bool | str  # what the page's demonstration notice covers (orientation.portee_demo)
 
 
 _TUILES = cache.Store("tuiles", 256)
@@ -104,7 +105,7 @@ def chiffres_cles(ctx: Context) -> ChiffresCles:
     def build() -> ChiffresCles:
         chiffres = access.chiffres_cles(ctx.niveau, ctx.code)
         refs = access.valeurs(tuple(chiffres["indicateur"]), tuple((r.niveau, r.code) for r in ctx.references_courtes))
-        return ChiffresCles(tuple(tuiles(chiffres, refs)), bool(chiffres["demo"].any()))
+        return ChiffresCles(tuple(tuiles(chiffres, refs)), portee_demo(chiffres))
 
     return _TUILES.get(ctx.build_id, ctx.territoires_courts, build)
 
@@ -126,3 +127,36 @@ def afficher(liste: list[Tuile], par_ligne: int = 3) -> None:
                 if c.references:
                     st.caption("  \n".join(c.references))
                 layout.source_caption([c.source_id] if c.source_id else [], c.demo)
+
+
+def _esc(x) -> str:
+    import html
+
+    return html.escape("" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x))
+
+
+def html_empilees(table: pd.DataFrame, colonne: str, references: list[str]) -> str:
+    """The rows of a values table (Indicateur, Unité, <commune>, <references…>, Millésime, Rang)
+    as cards stacked one under the other, for a phone: the value first, then each reference
+    level and the rank, each on its own line (no horizontal scrolling)."""
+    blocs = []
+    for row in table.to_dict("records"):
+        mil = _esc(row.get("Millésime"))
+        titre = _esc(row.get("Indicateur")) + (f" <span class='cc-mil'>({mil})</span>" if mil else "")
+        lignes = "".join(
+            f"<div class='cc-ref'><span>{_esc(r)}</span><span>{_esc(row.get(r))}</span></div>"
+            for r in references if r in row)
+        rang = _esc(row.get("Rang"))
+        if rang:
+            lignes += f"<div class='cc-ref'><span>Rang parmi les communes</span><span>{rang}</span></div>"
+        blocs.append(f"<div class='cc-carte' role='group' aria-label='{_esc(row.get('Indicateur'))}'>"
+                     f"<div class='cc-lib'>{titre}</div><div class='cc-val'>{_esc(row.get(colonne))}</div>"
+                     f"{lignes}</div>")
+    style = (
+        "<style>.cc-carte{border:1px solid #d0d3da;border-radius:.5rem;padding:.55rem .75rem;margin:0 0 .6rem}"
+        ".cc-lib{font-size:.9rem;color:#31333f}.cc-mil{color:#555867}"
+        ".cc-val{font-size:1.45rem;font-weight:600;color:#0e1117;margin:.1rem 0 .3rem;overflow-wrap:anywhere}"
+        ".cc-ref{display:flex;justify-content:space-between;gap:.75rem;font-size:.85rem;color:#31333f;"
+        "border-top:1px solid #eceef2;padding:.2rem 0}.cc-ref span:last-child{text-align:right;font-weight:600}</style>"
+    )
+    return style + "".join(blocs)

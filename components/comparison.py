@@ -14,18 +14,10 @@ THEMES = themes.titres()
 _RANGS = cache.Store("classements", 2)  # every indicator's ranking: one entry per build
 
 
-def territoires_comparables() -> pd.DataFrame:
-    """[niveau, code, nom, label] of the territories the Comparer page offers (EPCI, communes)."""
-    offerts = niveaux.LOCAUX[:2]
-    df = access.selectable()
-    df = df[df["niveau"].isin(offerts)]
-    labels = [f"EPCI · {r['nom']}" if r["niveau"] != niveaux.PLUS_FIN else f"{r['nom']} ({r['code']})"
-              for r in df.to_dict("records")]
-    return df[["niveau", "code", "nom"]].assign(label=labels).reset_index(drop=True)
-
-
 def contexte(ctx: Context, territoires: tuple, noms: dict[str, str]) -> Context:
-    """The chosen territories as a context: the first one highlighted, the others compared."""
+    """The chosen territories as a context: the territory chosen in the sidebar highlighted
+    when it is compared (else the first one), the others compared."""
+    territoires = sorted(territoires, key=lambda t: t[1] != ctx.code)
     (niveau, code), *autres = territoires
     refs = tuple(Territoire(n, c, noms.get(c, c)) for n, c in autres)
     return dataclasses.replace(ctx, niveau=niveau, code=code, nom=noms.get(code, code), parents=(),

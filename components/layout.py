@@ -15,13 +15,18 @@ DEMO_HELP = (
 )
 
 
-def page_start(titre: str, ctx: Context | None = None, demo: bool = False) -> Context:
-    """Title, selected territory and, when the page shows demo data, a banner."""
+def page_start(titre: str, ctx: Context | None = None, demo=False) -> Context:
+    """Title, selected territory and, when the page shows demo data, a short notice (`demo`:
+    True, or the labels of the demo figures)."""
     ctx = ctx or state.context()
     st.title(titre)
     st.markdown(f"**{ctx.nom}** · {niveau_label(ctx.niveau)}")
-    if demo:
-        st.warning(f"{DEMO_LABEL} : {DEMO_HELP}", icon=":material/science:")
+    if demo:  # once per page, scoped to the figures concerned (their source line says so too)
+        quoi = (demo if isinstance(demo, str) else f"pour {', '.join(demo)}"
+                if not isinstance(demo, bool) and len(demo) <= 4
+                else "pour les valeurs dont la source porte la mention « données de démonstration »")
+        st.warning(f"{DEMO_LABEL} {quoi} (fichiers au format Insee, pas les valeurs réelles).",
+                   icon=":material/science:")
     return ctx
 
 
@@ -42,9 +47,9 @@ def source_caption(source_ids, demo: bool = False, millesime=None) -> None:
     texte = source_text(source_ids)
     if millesime is not None:
         texte += f" · millésime {millesime}"
+    if demo:  # the page's notice explains; here only which figures it concerns
+        texte += " · données de démonstration"
     st.caption(texte)
-    if demo:
-        demo_badge()
 
 
 def choix(label: str, name: str, options: list, default, format_func=str, key: str | None = None,
@@ -71,10 +76,23 @@ def markdown_subordonne(texte: str, niveaux: int = 2) -> str:
 
 
 def choix_multiples(label: str, name: str, options: list, default: list, format_func=str, maximum: int = 10,
-                    key: str | None = None) -> list:
-    """A multiselect bound to a repeated URL parameter (?comparer=62119&comparer=62498)."""
+                    key: str | None = None, allow_empty: bool = False, placeholder: str | None = None) -> list:
+    """A multiselect bound to a repeated URL parameter (?comparer=62119&comparer=62498).
+    With `allow_empty`, a choice emptied by the visitor stays empty."""
     key = key or f"choix_{name}"
-    st.session_state[key] = state.params(name, options, default, maximum=maximum)
+    st.session_state[key] = state.params(name, options, default, maximum=maximum, allow_empty=allow_empty)
     st.multiselect(label, options, format_func=format_func, key=key, max_selections=maximum,
+                   placeholder=placeholder or "Choisissez", select_all=False,
                    on_change=lambda: state.set_params(name, st.session_state[key]))
     return st.session_state[key]
+
+
+def ajouter_choix(name: str, key: str, valeur, maximum: int, search_key: str | None = None) -> None:
+    """Add one value to a multiple choice bound to the URL (a button callback), and empty the
+    search box that offered it."""
+    choisis = list(st.session_state.get(key) or [])
+    if valeur not in choisis and len(choisis) < maximum:
+        choisis.append(valeur)
+    state.set_params(name, choisis)
+    if search_key:
+        st.session_state[search_key] = ""  # a callback may set a widget value: the box is emptied

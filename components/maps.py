@@ -127,6 +127,16 @@ def view_state(geojson: dict, width_px: int = 760, height_px: int = 480) -> pdk.
     return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=lat, zoom=max(1.0, min(13.0, zoom)))
 
 
+# The map must not trap the page's scroll: the wheel scrolls the page (zoom with the + and −
+# buttons or a double click), and on a phone the map only takes touches once the visitor
+# asked to explore it (see `components.carte_interactive`).
+CONTROLLER = {"scrollZoom": False, "dragPan": True, "dragRotate": False, "touchRotate": False,
+              "touchZoom": True, "doubleClickZoom": True, "keyboard": True}
+FIT_WIDTH_PX = 340  # the first view shows every commune even on a 360-px-wide phone
+OUTLINE_LAYER_ID = "selection"
+LABEL_LAYER_ID = "noms"
+
+
 def deck_choropleth(coloured_geojson: dict, libelle: str = "", height: int = 520) -> pdk.Deck:
     """Interactive map of a GeoJSON coloured by `colour_features`; no basemap (no network)."""
     layer = pdk.Layer(
@@ -147,7 +157,8 @@ def deck_choropleth(coloured_geojson: dict, libelle: str = "", height: int = 520
     }
     return pdk.Deck(
         layers=[layer],
-        initial_view_state=view_state(coloured_geojson, height_px=height - 40),
+        initial_view_state=view_state(coloured_geojson, width_px=FIT_WIDTH_PX, height_px=height - 60),
+        views=[pdk.View(type="MapView", controller=CONTROLLER)],
         map_provider=None,
         map_style=None,
         tooltip=tooltip,
@@ -187,8 +198,17 @@ class Carte:
     table: pd.DataFrame  # the French text table under the map
     communes: int  # weight in the shared cache (components/theme_charts.py)
 
-    def deck(self) -> SpecDeck:
-        return SpecDeck(self.spec, self.tooltip)
+    def deck(self, overlay: list[pdk.Layer] | None = None) -> SpecDeck:
+        """The shared deck, with `overlay` layers (the selected commune, names) drawn on top:
+        their small JSON is spliced into the cached spec instead of serialising it again."""
+        if not overlay:
+            return SpecDeck(self.spec, self.tooltip)
+        end = self.spec.rfind('],"views":[')  # end of the top-level layers (keys are sorted)
+        if end < 0:
+            raise ValueError("deck spec without views: cannot add layers")
+        extra = ",".join(json.dumps(layer, sort_keys=True, default=default_serialize, separators=(",", ":"))
+                         for layer in overlay)
+        return SpecDeck(f"{self.spec[:end]},{extra}{self.spec[end:]}", self.tooltip)
 
 
 def build_carte(geojson: dict, df: pd.DataFrame, libelle: str, titre: str, unite: str = "", decimales: int = 1,
@@ -217,6 +237,33 @@ def selected_code(event) -> str | None:
         if code:
             return str(code)
     return None
+
+
+def outline_layer(geojson: dict, code: str | None) -> pdk.Layer | None:
+    """A thick dark outline around one commune (the selected one), not pickable."""
+    feats = subset(geojson, [code])["features"] if code else []
+    if not feats:
+        return None
+    return pdk.Layer("GeoJsonLayer", data={"type": "FeatureCollection", "features": feats}, id=OUTLINE_LAYER_ID,
+                     pickable=False, stroked=True, filled=False, get_line_color=[17, 17, 17],
+                     line_width_min_pixels=3)
+
+
+def label_layer(labels: pd.DataFrame) -> pdk.Layer | None:
+    """Names on the map (columns nom, lon, lat; `selection` True makes it bold and larger)."""
+    labels = labels.dropna(subset=["lon", "lat"])
+    if labels.empty:
+        return None
+    chosen = labels["selection"] if "selection" in labels else pd.Series(False, index=labels.index)
+    data = [{"nom": str(n), "position": [round(float(x), 5), round(float(y), 5)], "taille": 15 if c else 12}
+            for n, x, y, c in zip(labels["nom"], labels["lon"], labels["lat"], chosen)]
+    # deck.gl draws ASCII only unless told to prepare the characters of the data (Béthune);
+    # pydeck reads an unquoted string as an expression, a quoted one as text
+    return pdk.Layer("TextLayer", data=data, id=LABEL_LAYER_ID, pickable=False, get_text="nom",
+                     get_position="position", get_size="taille", get_color=[17, 17, 17],
+                     character_set='"auto"', font_family='"Source Sans Pro, Arial, sans-serif"',
+                     font_weight=600, background=True, get_background_color=[255, 255, 255, 215],
+                     background_padding=[3, 1])
 
 
 def static_choropleth(geojson: dict, df: pd.DataFrame, titre: str, unite: str = "", decimales: int = 1, n: int = 5) -> go.Figure:

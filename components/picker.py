@@ -1,14 +1,26 @@
-"""Sidebar territory picker and commune search (accent/case-insensitive, postal code)."""
+"""Territory picker (sidebar) and the territory search (sidebar, and on the page itself on a phone).
+
+The search runs on the server (`components.recherche`: typos, accents, postal codes, EPCI
+acronyms) as the visitor types, inside a fragment: only its few suggestions reach the
+browser. The sidebar select box holds the territory, its groupings and EPCI, plus the
+selected commune: it does not grow with the number of communes."""
 from __future__ import annotations
+
+import time
 
 import streamlit as st
 
-from components import state
+from components import layout, recherche, state
 from components.context import Context
-from datasets import access, cache, niveaux
+from datasets import access, niveaux
 
 _KEY = "picker_territoire"
 COMMUNE_PAGE = "pages/commune.py"
+SIDEBAR_SEARCH = "picker_recherche"
+PAGE_SEARCH = "recherche_page"
+_CLOSE_FLAG = "_picker_fermer_menu"
+MAX_SUGGESTIONS = 8
+PHONE_MAX_PX = 767  # Streamlit overlays the sidebar below 768 px
 
 
 def label(row) -> str:
@@ -23,25 +35,21 @@ def label(row) -> str:
     return f"{nom} ({row['code']})"
 
 
-_OPTIONS = cache.Store("picker", 2)
-
-
-def _options(build_id: str) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Codes and labels of every selectable territory, built once per warehouse build
-    (≈ 9 ms on every rerun of every page with 892 communes); shared: read only."""
-    def build():
-        rows = access.selectable().to_dict("records")
-        return tuple(r["code"] for r in rows), {r["code"]: label(r) for r in rows}
-
-    return _OPTIONS.get(build_id, "options", build)
+def _options(selection: Context) -> tuple[list[str], dict[str, str]]:
+    """The territory, its groupings and EPCI (a handful), and the selected territory when it
+    is of the finest level: the select box does not grow with the number of communes."""
+    rows = access.selectable()
+    rows = rows[(rows["niveau"] != niveaux.PLUS_FIN) | (rows["code"] == selection.code)].to_dict("records")
+    return [r["code"] for r in rows], {r["code"]: label(r) for r in rows}
 
 
 def _picked() -> None:
     state.set_territoire(st.session_state[_KEY])
+    st.session_state[_CLOSE_FLAG] = True
 
 
 def territory_picker(selection: Context) -> None:
-    codes, labels = _options(selection.build_id)
+    codes, labels = _options(selection)
     st.session_state[_KEY] = selection.code
     st.selectbox(
         "Territoire",
@@ -49,34 +57,84 @@ def territory_picker(selection: Context) -> None:
         format_func=lambda c: labels.get(c, c),
         key=_KEY,
         on_change=_picked,
-        help="Le territoire entier, un groupement, une intercommunalité ou une commune.",
     )
 
 
-def commune_search() -> None:
-    """Type a name (any accents/case) or a postal code, click a result: its Commune page."""
-    texte = st.text_input(
-        "Rechercher une commune",
-        placeholder="Nom ou code postal, ex. bethune, 62400",
-        max_chars=60,
-        key="picker_recherche",
-    )
+_RERUN_FLAG = "_picker_rerun_app"
+
+
+def choisir(code: str, search_key: str | None = None) -> None:
+    """Select a territory from a suggestion (a button callback): same page, new territory,
+    search emptied, and the sidebar closed on a phone."""
+    state.set_territoire(code)
+    if search_key:
+        st.session_state[search_key] = ""  # a callback may set a widget value: the box is emptied
+    st.session_state[_CLOSE_FLAG] = True
+    st.session_state[_RERUN_FLAG] = True
+
+
+def suggestions(texte: str | None, key_prefix: str, on_pick=choisir, search_key: str | None = None,
+                niveaux=recherche.SELECTABLE) -> None:
+    """The result buttons for what was typed (at most MAX_SUGGESTIONS)."""
     if not texte or not texte.strip():
         return
-    resultats = access.search_communes(texte.strip(), limit=8)
-    if resultats.empty:
-        st.caption("Aucune commune du territoire ne correspond.")
+    resultats = recherche.chercher(texte.strip(), niveaux, limit=MAX_SUGGESTIONS)
+    if not resultats:
+        st.caption("Aucune commune ni intercommunalité du territoire ne correspond.")
         return
-    for row in resultats.itertuples(index=False):
-        cp = f" — {row.codes_postaux}" if isinstance(row.codes_postaux, str) and row.codes_postaux else ""
-        if st.button(f"{row.nom}{cp}", key=f"recherche_{row.code}", width="stretch"):
-            st.switch_page(COMMUNE_PAGE, query_params={"territoire": row.code})
+    for r in resultats:
+        st.button(r.libelle, key=f"{key_prefix}{r.code}", width="stretch", on_click=on_pick, args=(r.code, search_key))
+
+
+@st.fragment
+def territory_search(key: str = SIDEBAR_SEARCH, label_text: str = "Rechercher une commune ou une intercommunalité",
+                     key_prefix: str = "recherche_") -> None:
+    """As-you-type search (no Enter needed): suggestions appear after a short pause."""
+    if st.session_state.pop(_RERUN_FLAG, False):  # a suggestion was chosen: the whole page changes
+        st.rerun(scope="app")
+    texte = st.text_input(
+        label_text,
+        placeholder="Nom, code postal ou sigle : lens, 62400, CALL…",
+        max_chars=recherche.MAX_TEXTE,
+        key=key,
+        type="search",
+        live="300ms",
+    )
+    suggestions(texte, key_prefix, search_key=key)
+
+
+# kept for callers of the former name
+commune_search = territory_search
+
+
+def page_search() -> None:
+    """The same search at the top of the page, shown on a phone only (where the sidebar is
+    hidden behind its button); wide screens use the sidebar's."""
+    st.html(f"<style>@media (min-width: {PHONE_MAX_PX + 1}px) {{ .st-key-recherche_mobile {{ display: none; }} }}</style>")
+    with st.container(key="recherche_mobile"):
+        territory_search(PAGE_SEARCH, "Trouver une commune ou une intercommunalité", "recherche_page_")
+
+
+def close_sidebar_on_phone() -> None:
+    """After a choice, fold the sidebar away on a phone (it covers the page there)."""
+    if not st.session_state.pop(_CLOSE_FLAG, False):
+        return
+    st.html(
+        f"""<script>/* {time.monotonic_ns()} */
+        (function () {{
+          if (!window.matchMedia("(max-width: {PHONE_MAX_PX}px)").matches) return;
+          var b = document.querySelector('[data-testid="stSidebar"] [data-testid="stSidebarCollapseButton"] button[aria-expanded="true"]');
+          if (b) b.click();
+        }})();</script>""",
+        unsafe_allow_javascript=True,
+    )
 
 
 def sidebar(selection: Context) -> None:
     with st.sidebar:
         territory_picker(selection)
-        commune_search()
+        territory_search()
+        close_sidebar_on_phone()
 
 
 def choix_commune(ctx: Context) -> str | None:
@@ -86,3 +144,32 @@ def choix_commune(ctx: Context) -> str | None:
     noms = dict(zip(com["code"], com["nom"]))
     return st.selectbox("Commune", [""] + list(com["code"]),
                         format_func=lambda c: "Choisir une commune…" if not c else f"{noms[c]} ({c})") or None
+
+
+def choix_comparaison(ctx: Context, maximum: int) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
+    """The territories to compare: every territory of the warehouse (communes, EPCI, groupings,
+    reference levels) can be added through the search; the box lists only the chosen ones, so
+    the page does not grow with the number of communes. Emptied, the choice stays empty.
+    Returns ((niveau, code), …) and their names."""
+    tous = access.territoires()
+    niveau_de = dict(zip(tous["code"], tous["niveau"]))
+    noms = dict(zip(tous["code"], tous["nom"]))
+    # by default a commune or an EPCI with its parent; for wider selections, the EPCI side by side
+    defaut = [c for c in [ctx.code, *(p.code for p in ctx.parents)] if niveau_de.get(c) in niveaux.LOCAUX[:2]][:2]
+    defaut = defaut or list(tous.loc[tous["niveau"] == niveaux.LOCAUX[1], "code"])
+    codes = state.params("comparer", list(niveau_de), defaut, maximum=maximum, allow_empty=True)
+    labels = {c: recherche.libelle(recherche.territoire(c) or {"code": c, "nom": noms[c], "niveau": niveau_de[c]})
+              for c in codes}
+    key, search_key = "comparer_territoires", "comparer_recherche"
+    st.session_state[key] = codes
+    st.multiselect("Territoires comparés", codes, format_func=labels.get, key=key, max_selections=maximum,
+                   select_all=False, placeholder="Aucun territoire choisi",
+                   on_change=lambda: state.set_params("comparer", st.session_state[key]))
+    texte = st.text_input("Ajouter un territoire", key=search_key, type="search", live="300ms",
+                          placeholder="Commune, code postal, intercommunalité, département, France…")
+    if len(codes) >= maximum:
+        st.caption(f"{maximum} territoires au plus : retirez-en un pour en ajouter un autre.")
+    else:
+        suggestions(texte, "comparer_ajout_", search_key=search_key, niveaux=recherche.TOUS,
+                           on_pick=lambda code, sk=None: layout.ajouter_choix("comparer", key, code, maximum, sk))
+    return tuple((niveau_de[c], c) for c in codes), noms

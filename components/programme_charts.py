@@ -32,34 +32,74 @@ def _couleurs_axes(axes) -> dict:
     return {a: fmt.COLORWAY[i % len(fmt.COLORWAY)] for i, a in enumerate(sorted(axes))}
 
 
-def sunburst_jours(df: pd.DataFrame, surligner: Iterable[str] | None = None, titre: str = "") -> go.Figure:
-    """Days by axis -> section -> dossier. With `surligner` (territory codes),
-    dossiers that do not concern them are grey."""
+def _plier(texte: str, n: int = 26, lignes_max: int = 0) -> str:
+    """Wrap a long label on several lines (<br>) so that it stays legible on a phone; with
+    `lignes_max`, the last line ends with « … » when the label is longer."""
+    mots, lignes, ligne = str(texte).split(), [], ""
+    for mot in mots:
+        if ligne and len(ligne) + 1 + len(mot) > n:
+            lignes.append(ligne)
+            ligne = mot
+        else:
+            ligne = f"{ligne} {mot}".strip()
+    lignes.append(ligne)
+    if lignes_max and len(lignes) > lignes_max:
+        lignes = lignes[:lignes_max]
+        lignes[-1] = lignes[-1].rstrip(" ,;:") + "…"
+    return "<br>".join(lignes)
+
+
+def axes_libelles(df: pd.DataFrame) -> dict:
+    return {a: f"Axe {a} — {g['axe_libelle'].iloc[0]}" for a, g in df.groupby("axe", sort=True)}
+
+
+def barres_sections(df: pd.DataFrame, surligner: Iterable[str] | None = None, titre: str = "") -> go.Figure:
+    """Days by section of the programme, ranked, one colour per axis (legend). With
+    `surligner` (territory codes), the days of dossiers that do not concern them are a
+    grey segment at the end of each bar."""
     couleurs = _couleurs_axes(df["axe"].unique())
+    libelles = axes_libelles(df)
     marque = concerne(df, surligner) if surligner else pd.Series(True, index=df.index)
-    ids, labels, parents, values, colors, hover = [], [], [], [], [], []
-    for axe, g_axe in df.groupby("axe", sort=True):
-        a_id = f"axe{axe}"
-        ids.append(a_id), labels.append(f"Axe {axe}"), parents.append("")
-        values.append(float(g_axe["jours"].sum())), colors.append(couleurs[axe])
-        hover.append(f"{g_axe['axe_libelle'].iloc[0]}<br>{jours_texte(g_axe['jours'].sum())}")
-        for section, g_sec in g_axe.groupby("section", sort=True):
-            s_id = f"{a_id}/{section}"
-            ids.append(s_id), labels.append(section), parents.append(a_id)
-            values.append(float(g_sec["jours"].sum())), colors.append(couleurs[axe])
-            hover.append(f"{section}<br>{jours_texte(g_sec['jours'].sum())}")
-            for idx, row in g_sec.iterrows():
-                ids.append(str(row["id"])), labels.append(_court(row["dossier"])), parents.append(s_id)
-                values.append(float(row["jours"]))
-                colors.append(couleurs[axe] if marque[idx] else GRIS)
-                hover.append(f"{row['dossier']}<br>{jours_texte(row['jours'])}<br>{row['correspondant']}")
-    fig = go.Figure(go.Sunburst(
-        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
-        marker={"colors": colors}, hovertext=hover, hoverinfo="text", insidetextorientation="radial",
-    ))
+    d = df.assign(_oui=df["jours"].where(marque, 0.0), _non=df["jours"].where(~marque, 0.0))
+    g = d.groupby(["axe", "section"], sort=False).agg(jours=("jours", "sum"), oui=("_oui", "sum"), non=("_non", "sum"),
+                                                      n=("id", "size")).reset_index()
+    g = g.sort_values(["jours", "section"], ascending=[False, True])
+    y = [_plier(s, 28, 2) for s in g["section"]]  # the full name is in the hover and the table
+    fig = go.Figure()
+    for axe in sorted(g["axe"].unique()):
+        part = g["axe"] == axe
+        fig.add_trace(go.Bar(
+            x=[float(v) if p else None for v, p in zip(g["oui"], part)], y=y, orientation="h",
+            name=_plier(libelles[axe], 40), marker={"color": couleurs[axe]},
+            text=[jours_texte(t) if p and not surligner else "" for t, p in zip(g["jours"], part)],
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[f"{s}<br>{jours_texte(t)} · {n} dossier{'s' if n > 1 else ''}"
+                       for s, t, n in zip(g["section"], g["jours"], g["n"])], hoverinfo="text",
+        ))
+    if surligner:  # the grey segment closes each bar and carries its total
+        fig.add_trace(go.Bar(x=[float(v) for v in g["non"]], y=y, orientation="h", name="Autres dossiers",
+                             marker={"color": GRIS}, text=[jours_texte(t) for t in g["jours"]],
+                             textposition="outside", cliponaxis=False, hoverinfo="skip"))
     fmt.french_layout(fig)
-    fig.update_layout(title={"text": titre, "x": 0}, margin={"t": 40, "l": 0, "r": 0, "b": 0})
+    fig.update_layout(title={"text": titre, "x": 0}, barmode="stack", height=140 + 44 * len(g),
+                      yaxis={"autorange": "reversed", "automargin": True},
+                      xaxis={"title": {"text": "jours"}, "automargin": True,
+                             "range": [0, 1.45 * float(g["jours"].max() or 1)]},  # room for the labels
+                      legend={"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0, "traceorder": "normal"},
+                      margin={"l": 10, "r": 70, "t": 50, "b": 10})
     return fig
+
+
+def dossiers_principaux(df: pd.DataFrame, n: int = 3) -> list[tuple[str, float, list[dict]]]:
+    """For each axis: its label, its days and its `n` largest dossiers (dossier, jours, correspondant)."""
+    out = []
+    libelles = axes_libelles(df)
+    for axe, g in df.groupby("axe", sort=True):
+        top = g.sort_values(["jours", "dossier"], ascending=[False, True]).head(n)
+        out.append((libelles[axe], float(g["jours"].sum()),
+                    top[["dossier", "jours", "correspondant"]].to_dict("records")))
+    return out
 
 
 def _court(titre: str, n: int = 40) -> str:
@@ -76,17 +116,6 @@ def _barres(labels: list[str], valeurs: list[float], couleurs: list[str], hover:
     fig.update_layout(title={"text": titre, "x": 0}, height=120 + HAUTEUR_LIGNE * len(labels),
                       yaxis={"autorange": "reversed"}, xaxis={"title": {"text": "jours"}})
     return fig
-
-
-def barres_correspondants(df: pd.DataFrame, surligner: Iterable[str] | None = None, titre: str = "") -> go.Figure:
-    """Days by correspondant, largest first. With `surligner`, only the days
-    of dossiers concerning those territories are counted."""
-    d = df[concerne(df, surligner)] if surligner else df
-    g = d.groupby("correspondant")["jours"].agg(["sum", "size"]).reset_index()
-    g = g.sort_values(["sum", "correspondant"], ascending=[False, True])
-    hover = [f"{c}<br>{jours_texte(s)} · {n} dossier{'s' if n > 1 else ''}" for c, s, n in g.itertuples(index=False)]
-    return _barres(g["correspondant"].tolist(), [float(v) for v in g["sum"]],
-                   [fmt.COLORWAY[0]] * len(g), hover, titre)
 
 
 def barres_territoires(df: pd.DataFrame, noms: dict[str, str] | None = None,

@@ -113,6 +113,12 @@ def table_programme(programme: pd.DataFrame, concernes: pd.Series, noms: dict[st
     })
 
 
+def jours_par_section(programme: pd.DataFrame) -> pd.DataFrame:
+    """Days by section, largest first (the text table of the ranked bars)."""
+    g = programme.groupby(["axe", "section"])["jours"].sum().reset_index().sort_values("jours", ascending=False)
+    return table_jours(g["section"], g["jours"], "Section")
+
+
 def table_jours(libelles, jours, colonne: str) -> pd.DataFrame:
     """Text alternative of a bar chart of days."""
     return pd.DataFrame({colonne: list(libelles), "Jours": [fmt.valeur(v, "jours", 1) for v in jours]})

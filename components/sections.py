@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import layout, theme_charts
+from components import carte_interactive, layout, theme_charts
 from components.context import Context
 from components.downloads import chart_downloads
 from components.theme_charts import Chart, Message, Table
 from components.themes import Section, Theme
+from datasets import niveaux
 
 VIDE = "theme_vide"  # the container of a theme page with no data yet (benchmarks wait for it)
 
 
-def afficher(part: Chart | Table | Message | None, key: str | None = None) -> None:
+def afficher(part: Chart | Table | Message | None, key: str | None = None, ctx: Context | None = None) -> None:
     """Chart, then source/vintage caption (+ demo badge), data table in an expander, downloads;
     a table with its sources; or the message saying why nothing can be shown."""
     if part is None:
@@ -31,7 +32,7 @@ def afficher(part: Chart | Table | Message | None, key: str | None = None) -> No
         return
     key = key or part.id
     if part.carte is not None:
-        carte(part, key)
+        carte(part, key, ctx=ctx)
         return
     m = part.meta
     st.plotly_chart(part.fig, key=f"fig_{key}", alt=m.alt or m.titre, config={"displaylogo": False})
@@ -41,17 +42,19 @@ def afficher(part: Chart | Table | Message | None, key: str | None = None) -> No
     chart_downloads(part.fig, part.data, m, key)
 
 
-def carte(part: Chart, key: str, on_select: bool = False):
-    """A map of the communes: the deck, its legend, source, text table and downloads.
-    Returns the deck's selection event when `on_select`."""
+def carte(part: Chart, key: str, on_select: bool = False, ctx: Context | None = None):
+    """A map of the communes: the deck (no scroll trap, a way back to the whole perimeter, the
+    selected commune outlined and named with the largest ones), its legend, source, text table
+    and downloads. Returns the deck's selection event when `on_select`."""
     c, m = part.carte, part.meta
     st.subheader(m.titre)
     if len(c.edges) < 2:
         st.info("Aucune valeur disponible pour cet indicateur à ce niveau : la carte ne peut pas être colorée.")
-    kwargs = {"on_select": "rerun", "selection_mode": "single-object"} if on_select else {}
-    event = st.pydeck_chart(c.deck(), key=f"carte_{key}",
-                            alt=f"Carte des communes : {m.titre}. Le tableau des valeurs est dans « Voir les données ».",
-                            **kwargs)
+    selection = ctx.code if ctx is not None and ctx.est_plus_fin else None
+    niveau, code = ctx.perimetre if ctx is not None else (niveaux.ENSEMBLE, None)
+    event = carte_interactive.afficher(
+        c, f"carte_{key}", f"Carte des communes : {m.titre}. Le tableau des valeurs est dans « Voir les données ».",
+        selection, carte_interactive.noms(niveau, code, selection), on_select="rerun" if on_select else "ignore")
     st.markdown(c.legende, unsafe_allow_html=True)
     st.caption("Classes par quantiles." + (" Cliquez sur une commune pour ouvrir sa fiche." if on_select else ""))
     layout.source_caption(list(part.source_ids), m.demo, part.millesime)
@@ -70,7 +73,7 @@ def comparer(ctx: Context, ind: dict, key: str | None = None) -> None:
 def section(ctx: Context, s: Section) -> None:
     st.header(s.titre)
     for _, part in theme_charts.section_parts(ctx, s):
-        afficher(part)
+        afficher(part, ctx=ctx)
 
 
 def theme_page(ctx: Context, theme: Theme) -> None:

@@ -134,16 +134,22 @@ def param(name: str, allowed, default):
     chosen = next((by_text[v] for v in values[:5] if isinstance(v, str) and v in by_text), None)
     if chosen is None and values:
         st.warning(f"Le paramètre « {name} » de l'adresse n'est pas reconnu : valeur par défaut utilisée.")
+    implicit = False
     if chosen is None:
         remembered = st.session_state.get(_SESSION.format(name))
         chosen = by_text.get(str(remembered), default) if remembered is not None else default
-    if chosen is not None:
+        implicit = not values and (remembered is None or str(remembered) not in by_text)
+    if chosen is not None and not implicit:
+        # a default the visitor never chose stays out of the URL (and the session): each
+        # value written adds a browser history entry, so Back had to be pressed several times
         _remember(name, str(chosen))
     return chosen
 
 
-def params(name: str, allowed, default: list, maximum: int = 10) -> list:
-    """A validated multi-valued query parameter (?comparer=62119&comparer=62498)."""
+def params(name: str, allowed, default: list, maximum: int = 10, allow_empty: bool = False) -> list:
+    """A validated multi-valued query parameter (?comparer=62119&comparer=62498).
+
+    With `allow_empty`, a choice emptied by the visitor stays empty (no return of the default)."""
     by_text = {str(a): a for a in allowed}
     values = st.query_params.get_all(name)
     chosen = list(dict.fromkeys(by_text[v] for v in values[:50] if isinstance(v, str) and v in by_text))[:maximum]
@@ -152,6 +158,8 @@ def params(name: str, allowed, default: list, maximum: int = 10) -> list:
     if not chosen and not values:
         remembered = st.session_state.get(_SESSION.format(name))
         chosen = [by_text[v] for v in remembered if v in by_text] if isinstance(remembered, list) else []
+        if allow_empty and remembered == []:
+            return []
     if not chosen:
         chosen = [d for d in default if str(d) in by_text][:maximum]
     set_params(name, chosen)

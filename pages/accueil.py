@@ -1,15 +1,24 @@
 """Accueil: key figures of the selected territory and the map of its communes."""
 import streamlit as st
 
-from components import cards, catalogue, layout, sections, state, theme_charts
-from datasets import access
+from components import cards, catalogue, layout, orientation, sections, state, theme_charts
+from datasets import access, niveaux
 
 COMMUNE_PAGE = "pages/commune.py"
+CARTES_VISIBLES = 6  # on a phone the map must not come after metres of cards
 
 ctx = state.context()
 chiffres = cards.chiffres_cles(ctx)
 layout.page_start("Chiffres clés", ctx, demo=chiffres.demo)
-cards.afficher(chiffres.tuiles)
+if ctx.niveau == niveaux.ENSEMBLE:  # a visitor who just arrived: what this site is, first
+    orientation.afficher_intro()
+cards.afficher(chiffres.tuiles[:CARTES_VISIBLES])
+if len(chiffres.tuiles) > CARTES_VISIBLES:
+    with st.expander(f"Les {len(chiffres.tuiles) - CARTES_VISIBLES} autres chiffres clés"):
+        cards.afficher(chiffres.tuiles[CARTES_VISIBLES:])
+if ctx.niveau != niveaux.ENSEMBLE:  # a territory was chosen: its figures first, the site's presentation after
+    with st.expander("À propos de ce site et du territoire"):
+        orientation.afficher_intro()
 
 st.header("Carte des communes")
 libelles = catalogue.libelles_avec_valeurs()
@@ -23,7 +32,7 @@ with col_mil:
 
 with st.spinner("Préparation de la carte…"):
     carte = theme_charts.carte_chart(ctx, ind, int(millesime))
-event = sections.carte(carte, f"{indicateur}_{millesime}_{ctx.code}", on_select=True)
+event = sections.carte(carte, f"{indicateur}_{millesime}_{ctx.code}", on_select=True, ctx=ctx)
 
 clic = state.commune_choisie(event)
 if clic and clic != ctx.code:

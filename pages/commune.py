@@ -2,8 +2,10 @@
 among the territory's communes."""
 import streamlit as st
 
-from components import catalogue, comparison, layout, picker, sections, state
+from components import cards, catalogue, comparison, layout, orientation, picker, sections, state
 from datasets import access
+
+PHONE_MAX_PX = 767
 
 ctx = state.context()
 if not ctx.est_plus_fin:
@@ -16,15 +18,22 @@ if not ctx.est_plus_fin:
     st.stop()
 
 tableau = comparison.tableau_commune(ctx)
-layout.page_start(f"Commune : {ctx.nom}", ctx, demo=tableau.demo)
+layout.page_start(f"Commune : {ctx.nom}", ctx, demo=orientation.portee_demo(access.catalogue()) if tableau.demo else False)
 if ctx.codes_postaux:
     st.caption(f"Code Insee {ctx.code} · code(s) postal(aux) {ctx.codes_postaux}")
 
 st.header("Tous les indicateurs")
 st.caption("Rang : position de la commune parmi les communes du territoire, de la valeur la plus élevée (1) à la plus faible.")
-for onglet, (theme, table) in zip(st.tabs(list(tableau.par_theme)), tableau.par_theme.items()):
+# a wide grid on a large screen, stacked cards on a phone (only one of the two is displayed)
+st.html(f"<style>@media (max-width: {PHONE_MAX_PX}px) {{ [class*='st-key-commune_grille_'] {{ display: none; }} }}"
+        f"@media (min-width: {PHONE_MAX_PX + 1}px) {{ [class*='st-key-commune_cartes_'] {{ display: none; }} }}</style>")
+noms_refs = [r.nom for r in ctx.references]
+for i, (onglet, table) in enumerate(zip(st.tabs(list(tableau.par_theme)), tableau.par_theme.values())):
     with onglet:
-        st.dataframe(table, hide_index=True, width="stretch")
+        with st.container(key=f"commune_cartes_{i}"):
+            st.html(cards.html_empilees(table, ctx.nom, noms_refs))
+        with st.container(key=f"commune_grille_{i}"):
+            st.dataframe(table, hide_index=True, width="stretch")
 layout.source_caption(tableau.source_ids, tableau.demo)
 
 st.header("Comparer un indicateur")

@@ -1,7 +1,7 @@
 """Comparer: several territories side by side, and the ranking of all communes."""
 import streamlit as st
 
-from components import catalogue, comparison, layout, sections, state
+from components import catalogue, comparison, layout, picker, sections, state
 from datasets import access
 
 COMMUNE_PAGE = "pages/commune.py"
@@ -11,29 +11,23 @@ ORDRES = {"decroissant": "Valeur décroissante", "croissant": "Valeur croissante
 ctx = state.context()
 layout.page_start("Comparer", ctx)
 
-options = comparison.territoires_comparables()
-labels = dict(zip(options["code"], options["label"]))
-niveaux_par_code = dict(zip(options["code"], options["niveau"]))
-defaut = [c for c in [ctx.code, *(p.code for p in ctx.parents)] if c in labels][:2]
-defaut = defaut or list(options[options["niveau"] == "epci"]["code"])
-codes = layout.choix_multiples("Territoires (communes ou EPCI)", "comparer", list(labels), defaut, labels.get,
-                               maximum=MAX_TERRITOIRES, key="comparer_territoires")
+territoires, noms = picker.choix_comparaison(ctx, MAX_TERRITOIRES)
 
 libelles = catalogue.libelles_avec_valeurs()
 cles = catalogue.cles(libelles)
 indicateurs = layout.choix_multiples("Indicateurs", "indicateurs", list(libelles), cles, libelles.get, maximum=6,
-                                     key="comparer_indicateurs")
+                                     key="comparer_indicateurs", placeholder="Choisissez un ou plusieurs indicateurs")
 
-territoires = tuple((niveaux_par_code[c], c) for c in codes)
 if not territoires or not indicateurs:
-    st.info("Choisissez au moins un territoire et un indicateur.")
+    st.info("Aucun territoire ou aucun indicateur choisi : ajoutez un territoire avec la recherche "
+            "« Ajouter un territoire » (commune, intercommunalité, département, France…) et choisissez un indicateur.")
 else:
     vals = access.valeurs(tuple(indicateurs), territoires)
     st.subheader("Tableau comparatif")
     st.dataframe(comparison.tableau_valeurs(vals, indicateurs), hide_index=True, width="stretch")
     layout.source_caption(list(vals["source_id"].dropna().unique()), bool(vals["demo"].any()))
-    # the bars compare the chosen territories, the first one highlighted
-    compare = comparison.contexte(ctx, territoires, dict(zip(options["code"], options["nom"])))
+    # the territory chosen in the sidebar is the highlighted bar (when it is compared)
+    compare = comparison.contexte(ctx, territoires, noms)
     cols = st.columns(2)
     for i, ind_id in enumerate(indicateurs):
         with cols[i % 2]:

@@ -6,7 +6,7 @@ Selecting a territory highlights the dossiers that concern it. Source and year c
 the partner files."""
 import streamlit as st
 
-from components import charts, downloads, layout, maps, programme_data, state, theme_charts
+from components import carte_interactive, charts, downloads, layout, maps, orientation, programme_data, state, theme_charts
 from components import programme_charts as pc
 from components import format as fmt
 from datasets import access
@@ -38,13 +38,15 @@ def montrer(fig, donnees, table, cle, indicateur):
     titre = fig.layout.title.text
     m = charts.meta(titre, ctx.code, ctx.nom, indicateur, ANNEE, SOURCE, False,
                     alt=charts.texte_alternatif(table), agence=ctx.agence)
-    st.plotly_chart(fig, key=f"fig_{cle}", alt=m.alt, config={"displaylogo": False})
+    st.plotly_chart(fig, key=f"fig_{cle}", alt=m.alt, config={"displaylogo": False, "displayModeBar": False})
     st.caption(f"{SOURCE} · programme de travail {ANNEE}")
     with st.expander("Voir les données (texte)"):
         st.dataframe(table, hide_index=True)
     downloads.chart_downloads(fig, donnees, m, cle)
 
 
+deja: set[str] = set()  # acronyms already spelled out on this page
+st.caption(orientation.developper_texte(orientation.presentation_programme(territoires), deja))
 st.header(f"L'Agence en chiffres ({ANNEE})")
 faits = agence[agence["indicateur"].isin(["subventions_fonctionnement", "effectif", "jours_total",
                                           "jours_etudes", "jours_administration", "jours_informatique"])]
@@ -56,18 +58,20 @@ with st.expander("Tous les chiffres de l'Agence (budget, personnel, jours par ax
     st.dataframe(programme_data.table_agence(agence), hide_index=True)
 st.caption(SOURCE)
 
-st.header("Jours par axe, section et dossier")
-table = programme_data.table_programme(programme, concernes, noms)
-fig = theme_charts.figure(ctx.build_id, pc.sunburst_jours, programme, surligner, f"Programme de travail {ANNEE} : jours par axe, section et dossier")
-montrer(fig, programme, table[["Axe", "Section", "Dossier", "Jours"]], "programme", "programme_dossiers")
-st.subheader("Tous les dossiers")
-st.dataframe(table, hide_index=True, column_config={"Jours": st.column_config.NumberColumn(format="localized")})
+st.header("Les trois axes du programme")
+for axe, jours, dossiers in pc.dossiers_principaux(programme):
+    principaux = "\n".join(
+        f"- {orientation.developper_texte(d['dossier'], deja)} — {pc.jours_texte(d['jours'])}, contact : {d['correspondant']}"
+        for d in dossiers)
+    st.markdown(f"**{axe}** ({pc.jours_texte(jours)}). Ses trois principaux dossiers :\n{principaux}")
 
-st.header("Jours par correspondant")
-fig = theme_charts.figure(ctx.build_id, pc.barres_correspondants, programme, surligner, "Jours par correspondant"
-                               + ("" if codes is None else f" (dossiers concernant {ctx.nom})"))
-table = programme_data.jours_par_correspondant(programme, codes)
-montrer(fig, table, table, "correspondants", "programme_correspondants")
+st.header("Jours par section")
+table = programme_data.table_programme(programme, concernes, noms)
+fig = theme_charts.figure(ctx.build_id, pc.barres_sections, programme, surligner, f"Programme de travail {ANNEE} : jours par section")
+montrer(fig, programme, programme_data.jours_par_section(programme), "programme", "programme_dossiers")
+st.subheader("Tous les dossiers")
+st.caption("Chaque dossier avec son correspondant à l'Agence (la personne à contacter).")
+st.dataframe(table, hide_index=True, column_config={"Jours": st.column_config.NumberColumn(format="localized")})
 
 st.header("Jours par territoire partenaire")
 fig = theme_charts.figure(ctx.build_id, pc.barres_territoires, programme, noms, surligner, "Jours des dossiers nommant chaque territoire partenaire")
@@ -79,7 +83,7 @@ groupements = "".join(f"du {c}, " for c in territoires.loc[territoires["niveau"]
 titre = f"Jours consacrés à chaque intercommunalité, programme {ANNEE}"
 carte = theme_charts.carte_programme(epci, titre, ctx.build_id)
 st.subheader("Carte : jours consacrés à chaque intercommunalité")
-st.pydeck_chart(carte.deck(), key="carte_epci")
+carte_interactive.afficher(carte, "carte_epci", f"Carte : {titre}. Les valeurs sont dans « Voir les données ».")
 st.html(charts.legende_html(maps.legend(carte.edges, "jours", 1), "Jours de l'intercommunalité"))
 st.caption(f"{SOURCE} · chaque commune prend la couleur de son intercommunalité (dossiers nommant l'EPCI "
            f"ou l'une de ses communes) ; les dossiers {groupements}et de tout le territoire n'y sont pas comptés.")
@@ -91,5 +95,5 @@ downloads.chart_downloads(carte.static, carte.donnees,
                                       alt=charts.texte_alternatif(table), agence=ctx.agence), "carte_epci")
 
 st.header("Rapprochement avec les totaux du rapport")
-with st.expander("Notes de rapprochement", expanded=False):
+with st.expander("Pour les équipes techniques : notes de rapprochement", expanded=False):
     st.markdown(access.programme_notes())

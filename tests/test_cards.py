@@ -36,3 +36,17 @@ def test_long_units_leave_the_value_short():
     c = cards.tuile({**ROW, "unite": "emplois pour 100 actifs occupés", "valeur": 85.94, "valeur_precedente": 87.0})
     assert c.valeur == "85,9" and c.unite_libelle == "emplois pour 100 actifs occupés"
     assert cards.tuile({**ROW, "unite": "habitants", "decimales": 0, "valeur": 25224}).valeur == f"25{NB}224{NB}habitants"
+
+
+
+def test_stacked_cards_show_value_references_and_rank_one_under_the_other():
+    from components.cards import html_empilees
+
+    table = pd.DataFrame({"Indicateur": ["Population <municipale>"], "Unité": ["habitants"], "Lens": ["32 920 habitants"],
+                          "CA de Lens - Liévin": ["242 013 habitants"], "France": ["68 000 000 habitants"],
+                          "Millésime": [2023], "Rang": ["1 / 319"]})
+    html = html_empilees(table, "Lens", ["CA de Lens - Liévin", "France"])
+    assert html.count("class='cc-carte'") == 1
+    assert "Population &lt;municipale&gt;" in html  # escaped
+    assert html.index("32 920 habitants") < html.index("242 013 habitants") < html.index("68 000 000") < html.index("1 / 319")
+    assert "(2023)" in html and "Rang parmi les communes" in html

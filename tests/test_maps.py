@@ -107,3 +107,21 @@ def test_build_carte_holds_the_deck_the_static_map_the_legend_and_the_table():
     assert carte.static.layout.title.text == "Population (2021)"
     assert list(carte.table.columns) == ["Commune", "Code", "Population"]
     assert carte.table["Population"].tolist()[-1] == "secret statistique"
+
+
+
+def test_deck_does_not_trap_the_wheel_and_takes_overlay_layers():
+    carte = maps.build_carte(GEO, DF, "Population", "Population (2021)", "habitants", 0)
+    spec = json.loads(carte.spec)
+    assert spec["views"][0]["controller"]["scrollZoom"] is False  # the wheel scrolls the page
+    labels = pd.DataFrame({"nom": ["Béthune", "Aa"], "lon": [2.1, 2.2], "lat": [50.1, 50.2], "selection": [True, False]})
+    shown = json.loads(carte.deck([maps.outline_layer(GEO, "62001"), maps.label_layer(labels)]).to_json())
+    assert [layer["id"] for layer in shown["layers"]] == [maps.LAYER_ID, maps.OUTLINE_LAYER_ID, maps.LABEL_LAYER_ID]
+    assert shown["layers"][0] == spec["layers"][0]  # the shared base layer is untouched
+    outline = shown["layers"][1]
+    assert [f["properties"]["code"] for f in outline["data"]["features"]] == ["62001"] and outline["filled"] is False
+    noms = shown["layers"][2]
+    assert noms["characterSet"] == "auto"  # accents drawn (deck.gl prepares ASCII only by default)
+    assert [d["nom"] for d in noms["data"]] == ["Béthune", "Aa"] and noms["data"][0]["taille"] > noms["data"][1]["taille"]
+    assert maps.outline_layer(GEO, "99999") is None and maps.label_layer(labels.iloc[:0]) is None
+    assert carte.deck([]).to_json() is carte.spec

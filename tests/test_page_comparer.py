@@ -46,11 +46,55 @@ def test_bethune_with_its_epci_and_url_choices():
 
 
 def test_changing_territories_changes_the_figures_and_the_url():
-    at = run(comparer=["62119"], indicateurs=["population"])
-    at.multiselect(key="comparer_territoires").select("62498").run()
+    """A territory is added through the search (typo and missing accent tolerated)."""
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["comparer"] = ["62119"]
+    at.query_params["indicateurs"] = ["population"]
+    at.session_state["comparer_recherche"] = "lense"
+    at.run()
+    at.button(key="comparer_ajout_62498").click().run()
     assert not at.exception
     assert at.query_params["comparer"] == ["62119", "62498"]
     assert len(figures(at)[0]["data"][0]["y"]) == 2
+
+
+def test_every_level_can_be_added_through_the_search():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["comparer"] = ["62119"]
+    at.session_state["comparer_recherche"] = "somme"
+    at.run()
+    somme = access.territoires("departement").query("nom == 'Somme'")["code"].iloc[0]
+    at.button(key=f"comparer_ajout_{somme}").click().run()
+    at.text_input(key="comparer_recherche").input("france").run()
+    at.button(key="comparer_ajout_FR").click().run()
+    at.text_input(key="comparer_recherche").input("PMA").run()
+    at.button(key="comparer_ajout_PMA").click().run()
+    assert not at.exception
+    assert at.query_params["comparer"] == ["62119", somme, "FR", "PMA"]
+    noms = [y.replace("<br>", " ") for y in figures(at)[0]["data"][0]["y"]]
+    assert "Somme" in noms and "France" in noms and "Pôle Métropolitain de l'Artois" in noms
+
+
+def test_clearing_every_territory_leaves_an_empty_selection_with_a_hint():
+    at = run(comparer=["62119", "62498"])
+    at.multiselect(key="comparer_territoires").set_value([]).run()
+    assert not at.exception
+    assert at.multiselect(key="comparer_territoires").value == []
+    assert "comparer" not in at.query_params
+    assert any("Ajouter un territoire" in i.value for i in at.info)
+    assert figures(at) == []  # no comparison chart without territories
+    at.run()  # a rerun does not bring the default EPCI back
+    assert at.multiselect(key="comparer_territoires").value == []
+
+
+def test_highlighted_bar_is_the_territory_of_the_sidebar():
+    at = run(territoire="62498", comparer=["62119", "62498"], indicateurs=["population"])
+    assert not at.exception
+    fig = figures(at)[0]["data"][0]
+    couleurs = dict(zip([y.replace("<br>", " ") for y in fig["y"]], fig["marker"]["color"]))
+    assert couleurs["Lens"] != couleurs["Béthune"]
+    from components.charts import COULEUR_SELECTION
+    assert couleurs["Lens"] == COULEUR_SELECTION
 
 
 def test_ranking_sorts_and_follows_the_indicator():

@@ -10,50 +10,81 @@ from components import programme_charts as pc
 from datasets import access
 
 
+TITLE = "Programme de travail 2018 : jours par section"
+
+
 def run(territoire=None):
     return run_page("programme", territoire)
+
+
+def sections_jours(fig) -> dict[str, float]:
+    """Days of each section shown (all traces of a bar), keyed by the unwrapped label."""
+    out: dict[str, float] = {}
+    for tr in fig["data"]:
+        for y, x in zip(tr["y"], tr["x"]):
+            if x is not None:
+                out[y.replace("<br>", " ")] = out.get(y.replace("<br>", " "), 0.0) + float(x)
+    return out
+
+
+def colorees(fig) -> dict[str, float]:
+    """Days of each section in the axis colours (the dossiers concerning the selection)."""
+    out: dict[str, float] = {}
+    for tr in fig["data"]:
+        if tr["marker"]["color"] == pc.GRIS:
+            continue
+        for y, x in zip(tr["y"], tr["x"]):
+            if x:
+                out[y.replace("<br>", " ")] = out.get(y.replace("<br>", " "), 0.0) + float(x)
+    return out
 
 
 def test_default_territory_shows_whole_programme():
     at = run()
     assert not at.exception
     figs = figures(at)
-    tree = figs["Programme de travail 2018 : jours par axe, section et dossier"]["data"][0]
-    axes = {i: v for i, v, p in zip(tree["ids"], tree["values"], tree["parents"]) if p == ""}
-    assert axes == {"axe1": 1856.0, "axe2": 802.0, "axe3": 677.5}
-    assert pc.GRIS not in tree["marker"]["colors"]  # nothing greyed out
+    fig = figs[TITLE]
+    par_section = sections_jours(fig)
+    assert sum(par_section.values()) == 3335.5
+    assert par_section["1.3 Planification territoriale"] == 1060.5
+    assert list(par_section)[0] == "1.3 Planification territoriale"  # ranked, largest first
+    assert all(tr["marker"]["color"] != pc.GRIS for tr in fig["data"])  # nothing greyed out
     assert not at.info
     assert any(m.label == "Équipe de l’Agence" for m in at.metric)
     notes = access.programme_notes()
     assert any(m.value == notes.strip() for m in at.markdown)  # reconciliation notes shown as markdown
+    # the three main dossiers of each axis in words, with their contact; no per-person ranking
+    axes = [m.value for m in at.markdown if m.value.startswith("**Axe ")]
+    assert len(axes) == 3 and all(a.count("contact :") == 3 and a.count("\n- ") == 3 for a in axes)
+    assert not any("correspondant" in t.lower() for t in figs)
 
 
 def test_bethune_highlights_its_dossiers():
     at = run("62119")
     assert not at.exception
-    figs = figures(at)
-    tree = figs["Programme de travail 2018 : jours par axe, section et dossier"]["data"][0]
-    couleurs = dict(zip(tree["ids"], tree["marker"]["colors"]))
-    assert couleurs["A2-19"] != pc.GRIS  # « cœur de ville » names Béthune
-    assert couleurs["A1-04"] != pc.GRIS  # its EPCI's PLH
-    assert couleurs["A1-02"] != pc.GRIS  # its grouping (PMA)
-    assert couleurs["A2-18"] == pc.GRIS  # 7 Vallées Comm only
+    fig = figures(at)[TITLE]
+    prog = access.programme()
+    oui = prog[pc.concerne(prog, {"62119", "200072460", "PMA", "AULA"})]
+    attendu = oui.groupby("section")["jours"].sum()
+    assert colorees(fig) == {s: float(v) for s, v in attendu.items() if v}
+    assert any(tr["marker"]["color"] == pc.GRIS for tr in fig["data"])  # the other dossiers, greyed
+    assert sum(sections_jours(fig).values()) == 3335.5
     assert "concernent Béthune" in at.info[0].value
     dossiers = next(t.value for t in at.dataframe if "Concerne la sélection" in t.value.columns)
     assert dossiers.set_index("Dossier n°").loc["A2-18", "Concerne la sélection"] == "non"
-    corr = figs["Jours par correspondant (dossiers concernant Béthune)"]["data"][0]
-    assert sum(corr["x"]) < 3335.5  # only the days of the dossiers concerning Béthune
+    assert dossiers.set_index("Dossier n°").loc["A2-19", "Concerne la sélection"] == "oui"  # « cœur de ville »
 
 
 def test_grouping_selection_highlights_grouping_and_member_dossiers():
     at = run("PMA")
     assert not at.exception
-    tree = figures(at)["Programme de travail 2018 : jours par axe, section et dossier"]["data"][0]
-    couleurs = dict(zip(tree["ids"], tree["marker"]["colors"]))
-    assert couleurs["A1-18"] != pc.GRIS  # PMA and PETR
-    assert couleurs["A1-11"] != pc.GRIS  # CAHC, a member EPCI
-    assert couleurs["A1-15"] == pc.GRIS  # PETR only
-    assert couleurs["A2-18"] == pc.GRIS  # 7 Vallées Comm (PETR)
+    fig = figures(at)[TITLE]
+    prog = access.programme().set_index("id")
+    colour = colorees(fig)
+    # A1-15 (PETR only) is greyed: its section's coloured days exclude it
+    section = prog.loc["A1-15", "section"]
+    assert colour.get(section, 0.0) <= sections_jours(fig)[section] - prog.loc["A1-15", "jours"]
+    assert colour[prog.loc["A1-11", "section"]] >= prog.loc["A1-11", "jours"]  # CAHC, a member EPCI
 
 
 def test_a_territory_without_work_programme_says_so(tmp_path, monkeypatch):

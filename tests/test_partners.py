@@ -177,26 +177,27 @@ def tiny():
     })
 
 
-def test_sunburst_totals_and_highlight(tiny):
+def test_sections_ranked_bars_and_highlight(tiny):
     from components.format import COLORWAY
-    from components.programme_charts import GRIS, sunburst_jours
+    from components.programme_charts import GRIS, barres_sections, dossiers_principaux
 
-    fig = sunburst_jours(tiny, surligner={"62801"})
-    tr = fig.data[0]
-    values = dict(zip(tr.ids, tr.values))
-    assert values["axe1"] == 1237.5 and values["axe1/1.1 S"] == 1200 and values["A2-01"] == 9
-    colours = dict(zip(tr.ids, tr.marker.colors))
-    assert colours["A1-01"] == GRIS and colours["A2-01"] == COLORWAY[1]
-    assert "1 237,5 jours" in tr.hovertext[0].replace("\u00a0", " ").replace("\u202f", " ")
+    fig = barres_sections(tiny)
+    assert [t.marker.color for t in fig.data] == [COLORWAY[0], COLORWAY[1]]  # one colour per axis
+    assert list(fig.data[0].y) == ["1.1 S", "1.2 T", "2.1 U"]  # ranked by days
+    assert list(fig.data[0].x) == [1200.0, 37.5, None] and list(fig.data[1].x) == [None, None, 9.0]
     assert fig.layout.separators == ", "
+    fig = barres_sections(tiny, surligner={"62801"})
+    assert list(fig.data[0].x) == [0.0, 0.0, None] and list(fig.data[1].x) == [None, None, 9.0]
+    assert fig.data[-1].marker.color == GRIS and list(fig.data[-1].x) == [1200.0, 37.5, 0.0]
+    assert "1 200 jours" in fig.data[-1].text[0].replace("\u00a0", " ").replace("\u202f", " ")
+    axes = dossiers_principaux(tiny, n=1)
+    assert [(a.split(" — ")[0], j, [d["dossier"] for d in ds]) for a, j, ds in axes] == [
+        ("Axe 1", 1237.5, ["Dossier SCoT"]), ("Axe 2", 9.0, ["Assistance à Souchez"])]
 
 
-def test_bars_by_correspondant_and_territory(tiny):
-    from components.programme_charts import GRIS, barres_correspondants, barres_territoires
+def test_bars_by_territory(tiny):
+    from components.programme_charts import GRIS, barres_territoires
 
-    fig = barres_correspondants(tiny)
-    assert list(fig.data[0].y) == ["Robin DECODTS", "Cylia MESSARA"]
-    assert list(fig.data[0].x) == [1209.0, 37.5]
     fig = barres_territoires(tiny, noms={"PMA": "Pôle métropolitain"}, surligner={"PMA"})
     assert list(fig.data[0].y) == ["Pôle métropolitain", "200072460", "PETR", "62801"]
     assert list(fig.data[0].x) == [1237.5, 1200.0, 37.5, 9.0]

@@ -1,0 +1,68 @@
+"""The pydeck map on a page: it never traps the page's scroll, opens on the whole perimeter
+with a way back to it, outlines and names the selected commune and names the largest ones.
+
+On a phone the map is a picture until the visitor taps « Explorer la carte » (a swipe over
+it scrolls the page); on a wide screen it takes the mouse at once, but the wheel still
+scrolls the page (zoom: + and − buttons, double click)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import maps
+from datasets import access
+
+NOMS_MAX = 8  # names of the largest communes on the map
+PHONE_MAX_PX = 767
+
+
+def noms(niveau: str, code: str | None, selection_code: str | None, n: int = NOMS_MAX) -> pd.DataFrame:
+    """nom, lon, lat, selection: the `n` most populous communes of the perimeter and the
+    selected commune (always named)."""
+    communes = access.communes(niveau, code) if code else access.communes()
+    try:
+        pop = access.classement("population")[["code", "valeur"]]
+        communes = communes.merge(pop, on="code", how="left")
+    except Exception:  # no population loaded: no names but the selection's
+        communes = communes.assign(valeur=float("nan"))
+    top = communes.sort_values("valeur", ascending=False, na_position="last").head(n)
+    sel = communes[communes["code"] == selection_code]
+    out = pd.concat([top[~top["code"].isin(sel["code"])], sel])
+    return pd.DataFrame({"nom": out["nom"], "lon": out["label_lon"], "lat": out["label_lat"],
+                         "selection": out["code"] == selection_code}).reset_index(drop=True)
+
+
+def afficher(carte: maps.Carte, key: str, alt: str, selection_code: str | None = None,
+             etiquettes: pd.DataFrame | None = None, on_select="ignore", hauteur: int = 400):
+    """Draw the map with its controls; returns the pydeck selection event."""
+    geo = access.geojson()
+    overlay = [layer for layer in (maps.outline_layer(geo, selection_code),
+                                   maps.label_layer(etiquettes) if etiquettes is not None else None) if layer]
+    explorer_key, recadrer_key = f"{key}_explorer", f"{key}_recadrages"
+    col_explorer, col_recadrer = st.columns([3, 2], vertical_alignment="center")
+    with col_explorer, st.container(key=f"{key}_explorer_box"):  # phone only
+        explorer = st.toggle("Explorer la carte", key=explorer_key)
+        if not explorer:
+            st.caption("Touchez « Explorer la carte » pour la déplacer et l'agrandir ; "
+                       "en attendant, un glissé fait défiler la page.")
+    with col_recadrer:
+        if st.button("Recentrer la carte", key=f"{key}_recentrer", icon=":material/zoom_out_map:"):
+            st.session_state[recadrer_key] = st.session_state.get(recadrer_key, 0) + 1
+    box = f"{key}_box"
+    css = f".st-key-{box} [data-testid='stDeckGlJsonChart'] {{ pointer-events: none; }}" if not explorer else ""
+    st.html(
+        "<style>"
+        f"@media (min-width: {PHONE_MAX_PX + 1}px) {{ .st-key-{key}_explorer_box {{ display: none; }} }}"
+        f"@media (max-width: {PHONE_MAX_PX}px) {{ {css} }}"
+        "</style>"
+    )
+    with st.container(key=box):
+        event = st.pydeck_chart(
+            carte.deck(overlay),
+            on_select=on_select,
+            selection_mode="single-object",
+            key=f"{key}_{st.session_state.get(recadrer_key, 0)}",  # a new key redraws the first view
+            alt=alt,
+            height=hauteur,
+        )
+    return event

@@ -1,0 +1,33 @@
+"""Browser conventions: the document's language and one tab title per page and territory."""
+from __future__ import annotations
+
+import streamlit as st
+
+SITE = "Chiffres clés"
+# pages whose content does not depend on the selected territory
+SANS_TERRITOIRE = ("Sources et définitions",)
+
+# Streamlit's index.html says lang="en"; the page is French (screen readers, translation
+# prompts, hyphenation). The element stays mounted with the same content, so it runs once
+# per page load; Streamlit never resets the attribute.
+_LANG_JS = '<script>document.documentElement.setAttribute("lang", "fr");</script>'
+
+
+def titre_onglet(page_title: str, nom: str | None) -> str:
+    """« Lens — Logement · Chiffres clés »; pages without a territory keep their name only."""
+    if not nom or page_title in SANS_TERRITOIRE:
+        return f"{page_title} · {SITE}"
+    return f"{nom} — {page_title} · {SITE}"
+
+
+# Streamlit's captions are grey #808495-ish on white: 3.9:1, below the 4.5:1 of WCAG AA
+# (axe-core: color-contrast, serious). A darker grey keeps them secondary and legible.
+_CONTRASTE_CSS = ('<style>[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p '
+                  '{ color: #4f5260; }</style>')
+
+
+def appliquer(page_title: str, nom: str | None) -> None:
+    st.set_page_config(page_title=titre_onglet(page_title, nom))
+    st.html(_CONTRASTE_CSS)  # style only: Streamlit puts it out of the page flow
+    with st.sidebar:
+        st.html(_LANG_JS, unsafe_allow_javascript=True)

@@ -1,0 +1,217 @@
+"""An official on a phone (390 and 320 px wide, touch): every page for Lens and for the CA de
+Béthune-Bruay without horizontal overflow, the key values in the first screen, a page that
+scrolls past the map, the search that suggests while typing (typo, no accent), the sidebar
+folded after a choice, axe-core without serious or critical violation, and the browser
+conventions (lang, tab title, one history entry per action).
+Screenshots at 390 px go to tests/artifacts/ (look at them)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from browser_helpers import wait_ready
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+PAGES = ["", "demographie", "logement", "economie", "programme", "commune", "comparer", "sources"]
+TERRITOIRES = {"lens": "62498", "cabbalr": "200072460"}
+WIDTHS = [390, 320]
+PHONE_HEIGHT = 844
+# what must be readable in the first screen of each page (the key value, or what the page is for)
+FIRST_SCREEN = {
+    "": '[data-testid="stMetricValue"]',
+    "demographie": '[data-testid="stMetricValue"], .js-plotly-plot',
+    "logement": '[data-testid="stMetricValue"], .js-plotly-plot',
+    "economie": '[data-testid="stMetricValue"], .js-plotly-plot',
+    "programme": '[data-testid="stAlert"], [data-testid="stMetricValue"]',
+    "commune": ".cc-val, [data-testid=stSelectbox]",
+    "comparer": '[data-testid="stMultiSelect"]',
+    "sources": "h1",
+}
+SEARCH_LABEL = "Trouver une commune ou une intercommunalité"
+
+
+def phone(browser, width: int):
+    context = browser.new_context(viewport={"width": width, "height": PHONE_HEIGHT}, locale="fr-FR",
+                                  is_mobile=True, has_touch=True, device_scale_factor=1)
+    pg = context.new_page()
+    pg.set_default_timeout(90_000)
+    return context, pg
+
+
+def url(server, path, code):
+    return f"{server}/{path}?territoire={code}"
+
+
+def overflow(pg) -> dict:
+    return pg.evaluate(
+        """() => { const m = document.querySelector('[data-testid=stMain]');
+                   const wide = [...m.querySelectorAll('*')].filter(e => {
+                       const r = e.getBoundingClientRect();
+                       return r.width > 0 && r.right > window.innerWidth + 1 && getComputedStyle(e).position !== 'fixed'
+                              && !e.closest('[data-testid=stDataFrame], .js-plotly-plot, [data-testid=stDeckGlJsonChart]');
+                   }).slice(0, 5).map(e => e.tagName + '.' + (e.className || '').toString().slice(0, 60));
+                   return {scroll: m.scrollWidth, client: m.clientWidth, wide}; }""")
+
+
+def visible_in_first_screen(pg, selector: str) -> bool:
+    return pg.evaluate(
+        """(sel) => [...document.querySelectorAll(sel)].some(e => {
+               const r = e.getBoundingClientRect();
+               return r.width > 0 && r.height > 0 && r.top >= 0 && r.top < window.innerHeight; })""", selector)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("territoire", list(TERRITOIRES))
+@pytest.mark.parametrize("path", PAGES)
+def test_phone_page_fits_and_shows_key_values_first(server, browser, artifacts, path, territoire, width):
+    context, pg = phone(browser, width)
+    try:
+        pg.goto(url(server, path, TERRITOIRES[territoire]))
+        wait_ready(pg)
+        pg.wait_for_timeout(800)
+        assert pg.locator('[data-testid="stException"]').count() == 0
+        o = overflow(pg)
+        assert o["scroll"] <= o["client"], f"horizontal overflow of the main block: {o}"
+        assert not o["wide"], f"elements wider than the screen: {o['wide']}"
+        assert visible_in_first_screen(pg, FIRST_SCREEN[path]), f"{path}: key values not in the first screen"
+        if width == 390:
+            pg.screenshot(path=str(artifacts / f"phone_{path or 'accueil'}_{territoire}.png"))
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["", "programme"])
+def test_the_page_scrolls_past_the_map(server, browser, path):
+    """A wheel and a swipe over the map scroll the page (the map does not trap them)."""
+    context, pg = phone(browser, 390)
+    try:
+        pg.goto(url(server, path, "62498"))
+        wait_ready(pg)
+        carte = pg.locator('[data-testid="stMain"] [data-testid="stDeckGlJsonChart"]').first
+        carte.scroll_into_view_if_needed()
+        pg.wait_for_timeout(500)
+        main = '[data-testid="stMain"]'
+        avant = pg.eval_on_selector(main, "m => m.scrollTop")
+        box = carte.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 300)
+        pg.mouse.move(x, y)
+        pg.mouse.wheel(0, 600)
+        pg.wait_for_timeout(600)
+        apres_molette = pg.eval_on_selector(main, "m => m.scrollTop")
+        assert apres_molette > avant + 200, "the wheel over the map did not scroll the page"
+        # a swipe: the touch must reach the page, not the map
+        carte.scroll_into_view_if_needed()
+        box = carte.bounding_box()
+        under = pg.evaluate("([x, y]) => { const e = document.elementFromPoint(x, y); "
+                            "return e ? !!e.closest('[data-testid=stDeckGlJsonChart]') : null; }",
+                            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+        assert under is False, "on a phone the map takes the touches before « Explorer la carte » is tapped"
+        avant = pg.eval_on_selector(main, "m => m.scrollTop")
+        cdp = context.new_cdp_session(pg)
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        cdp.send("Input.synthesizeScrollGesture", {"x": int(cx), "y": int(cy), "yDistance": -400, "gestureSourceType": "touch",
+                                                     "speed": 1200})
+        pg.wait_for_timeout(800)
+        assert pg.eval_on_selector(main, "m => m.scrollTop") > avant + 100, "a swipe over the map did not scroll the page"
+        # « Explorer la carte » gives the map the touches; « Recentrer la carte » is there
+        pg.get_by_text("Explorer la carte", exact=True).first.click()
+        wait_ready(pg)
+        box = carte.bounding_box()
+        assert pg.evaluate("([x, y]) => !!document.elementFromPoint(x, y)?.closest('[data-testid=stDeckGlJsonChart]')",
+                           [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+        assert pg.get_by_role("button", name=re.compile("Recentrer la carte")).count() == 1
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("texte,attendu,code", [("lense", "Lens — 62300", "62498"),
+                                                 ("bethune", "CA de Béthune-Bruay", "200072460")])
+def test_search_suggests_while_typing_on_the_page(server, browser, texte, attendu, code):
+    context, pg = phone(browser, 390)
+    try:
+        pg.goto(url(server, "logement", "62119"))
+        wait_ready(pg)
+        champ = pg.get_by_role("searchbox", name=SEARCH_LABEL)
+        assert champ.is_visible()  # on the page itself, not behind the sidebar button
+        champ.press_sequentially(texte, delay=40)  # no Enter
+        suggestion = pg.locator('[data-testid="stMain"] button', has_text=attendu).first
+        suggestion.wait_for(state="visible", timeout=15_000)
+        assert "Press Enter" not in pg.inner_text('[data-testid="stMain"]')
+        suggestion.click()
+        pg.wait_for_url(re.compile(rf"/logement\?.*territoire={code}"))
+        wait_ready(pg)
+        from playwright.sync_api import expect
+
+        expect(champ).to_have_value("", timeout=15_000)  # the search is emptied after a choice
+    finally:
+        context.close()
+
+
+def test_sidebar_closes_after_a_choice(server, browser):
+    context, pg = phone(browser, 390)
+    try:
+        pg.goto(url(server, "", "62119"))
+        wait_ready(pg)
+        pg.locator('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button').first.click()
+        barre = pg.locator('[data-testid="stSidebar"]')
+        pg.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').getAttribute('aria-expanded') === 'true'"
+                             " || document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'false'")
+        champ = barre.get_by_role("searchbox", name="Rechercher une commune ou une intercommunalité")
+        champ.press_sequentially("lens", delay=40)
+        barre.locator("button", has_text="Lens — 62300").first.click()
+        pg.wait_for_url(re.compile(r"territoire=62498"))
+        wait_ready(pg)
+        pg.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'true'",
+                             timeout=10_000)
+        box = barre.bounding_box()
+        assert box is None or box["x"] + box["width"] <= 1, f"the sidebar still covers the page: {box}"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_core_finds_no_serious_violation(server, browser, path):
+    context, pg = phone(browser, 390)
+    try:
+        pg.goto(url(server, path, "62498"))
+        wait_ready(pg)
+        pg.wait_for_timeout(800)
+        pg.add_script_tag(path=str(AXE))
+        res = pg.evaluate("""async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                     .map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
+                                 nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }""")
+        assert res == [], f"{path or 'accueil'}: {res}"
+    finally:
+        context.close()
+
+
+def test_lang_title_and_one_history_entry_per_action(server, browser):
+    context, pg = phone(browser, 1280)
+    try:
+        pg.goto(url(server, "", "62119"))
+        wait_ready(pg)
+        assert pg.evaluate("document.documentElement.lang") == "fr"
+        assert pg.title() == "Béthune — Accueil · Chiffres clés"
+        debut = pg.evaluate("history.length")
+        champ = pg.get_by_role("searchbox", name="Rechercher une commune ou une intercommunalité")
+        champ.press_sequentially("lens", delay=40)
+        pg.locator('[data-testid="stSidebar"] button', has_text="Lens — 62300").first.click()
+        pg.wait_for_url(re.compile(r"territoire=62498"))
+        wait_ready(pg)
+        pg.wait_for_timeout(800)
+        assert pg.title() == "Lens — Accueil · Chiffres clés"
+        assert pg.evaluate("history.length") == debut + 1
+        pg.go_back()
+        pg.wait_for_url(re.compile(r"territoire=62119"))
+        assert parse_qs(urlparse(pg.url).query)["territoire"] == ["62119"]
+        pg.goto(f"{server}/sources")
+        wait_ready(pg)
+        assert pg.title() == "Sources et définitions · Chiffres clés"
+    finally:
+        context.close()
