@@ -121,7 +121,7 @@ def test_real_build_reference_levels_add_up(real_build, comp_rows):
     assert not any(line.startswith("  embarqué") for line in logs)  # the national files replace the extracts
     key = v.set_index(["indicateur", "millesime", "niveau", "code"])
     # sums over département 62 = the sum of its communes in the file
-    for indicateur, column in [("pop_recensement", "P18_POP"), ("logements", "P18_LOG"), ("etablissements", "ETTOT18"),
+    for indicateur, column in [("pop_1564", "P18_POP1564"), ("logements", "P18_LOG"), ("etablissements", "ETTOT18"),
                                ("emplois", "P18_EMPLT"), ("rp_proprietaires", "P18_RP_PROP")]:
         got = key.loc[(indicateur, 2018, "departement", "62"), "valeur"]
         assert got == pytest.approx(_dep_sum(comp_rows, column, "62"), rel=1e-12), indicateur
@@ -129,7 +129,10 @@ def test_real_build_reference_levels_add_up(real_build, comp_rows):
         want = sum(_dep_sum(comp_rows, column, d) for d in ("02", "59", "60", "62", "80"))
         assert reg == pytest.approx(want, rel=1e-12)
     # France: every commune of the file (Mayotte, without census values in this file, left out)
-    assert key.loc[("pop_recensement", 2018, "pays", "FR"), "valeur"] == _dep_sum(comp_rows, "P18_POP", None) == 66_732_538
+    assert _dep_sum(comp_rows, "P18_POP", None) == 66_732_538  # France hors Mayotte, census 2018
+    assert key.loc[("pop_1564", 2018, "pays", "FR"), "valeur"] == pytest.approx(_dep_sum(comp_rows, "P18_POP1564", None),
+                                                                             rel=1e-12)
+    assert key.loc[("etablissements", 2018, "pays", "FR"), "valeur"] == _dep_sum(comp_rows, "ETTOT18", None)
     assert key.loc[("naissances", 2020, "pays", "FR"), "valeur"] == _dep_sum(comp_rows, "NAISD20", None)
     sn = key.loc[("solde_naturel", 2020, "departement", "62"), "valeur"]
     assert sn == _dep_sum(comp_rows, "NAISD20", "62") - _dep_sum(comp_rows, "DECESD20", "62")
@@ -144,7 +147,7 @@ def test_real_build_reference_levels_add_up(real_build, comp_rows):
     assert key.loc[("mediane_niveau_vie", 2019, "pays", "FR"), "valeur"] == 21930
     assert key.loc[("mediane_niveau_vie", 2019, "territoire", "AULA"), "statut"] == "non_calculable"
     # real values replace demonstration for every vintage of their indicators
-    for indicateur in ("logements", "pop_recensement", "mediane_niveau_vie", "etablissements", "emplois"):
+    for indicateur in ("logements", "pop_1564", "mediane_niveau_vie", "etablissements", "emplois"):
         assert not v.loc[v["indicateur"] == indicateur, "demo"].any(), indicateur
 
 
@@ -163,7 +166,8 @@ def test_committed_extracts_are_what_etl_embed_writes(insee, tmp_path):
     e = pd.read_csv(committed / "base-cc-comparateur.csv", sep=";", dtype=str, keep_default_na=False)
     e = e.set_index(["niveau", "code"])
     rows = _zip_csv(insee / "comparateur" / "base_cc_comparateur_csv.zip", "base_cc_comparateur.CSV")
-    assert float(e.loc[("departement", "62"), "P_POP_2018"]) == _dep_sum(rows, "P18_POP", "62")
+    assert float(e.loc[("departement", "62"), "ETTOT_2018"]) == _dep_sum(rows, "ETTOT18", "62")
+    assert float(e.loc[("departement", "62"), "P_LOG_2018"]) == pytest.approx(_dep_sum(rows, "P18_LOG", "62"), rel=1e-12)
     assert float(e.loc[("commune", "62498"), "P_LOG_2018"]) == float(next(r for r in rows if r["CODGEO"] == "62498")["P18_LOG"])
     size = sum(p.stat().st_size for p in committed.iterdir())
     assert size < 300_000
