@@ -220,6 +220,8 @@ def compute(raw_dir: Path, territory_path: Path | None = None, ref_dir: Path | N
 
     programme, agence, notes = _partners(terr, territoires, partners_dir, log)
     inputs = {str(p): warehouse.sha256(p) for p in ref.files}
+    if ref.france_path is not None and missing:  # the demonstration's national table of communes
+        inputs[str(ref.france_path)] = warehouse.sha256(ref.france_path)
     inputs.update({i.fichier: i.sha256 for i in infos.values() if not i.demo})
     return dict(territory=terr, territoires=territoires, valeurs=allv, indicateurs=ind, sources=sources,
                 programme=programme, agence=agence, notes=notes, geojson=ref.geojson, inputs=inputs)
