@@ -124,10 +124,42 @@ def _embedded(territory_code: str, ref: reference_data.Reference, loaded: set[st
     return out
 
 
-def _demo_results(missing: list[str], ref: reference_data.Reference, log, keep: set[str] | None = None) -> list[ReadResult]:
+class _DemoResult:
+    """A demonstration ReadResult, generated and read when first used. The
+    results of one build share a slot holding one family's data at a time:
+    the national files are large (2 M cells for the population structure), and
+    the build processes the results one after the other."""
+
+    def __init__(self, family: str, load: Callable[[str], ReadResult], slot: list) -> None:
+        self.family, self._load, self._slot = family, load, slot
+        self._info, self._data = None, None
+
+    def _ensure(self) -> None:
+        if self._data is None:
+            for other in self._slot:
+                other._data = None
+            self._slot[:] = [self]
+            result = self._load(self.family)
+            self._info = self._info or result.info
+            self._data = result.data
+
+    @property
+    def info(self):
+        if self._info is None:
+            self._ensure()
+        return self._info
+
+    @property
+    def data(self) -> pd.DataFrame:
+        self._ensure()
+        return self._data
+
+
+def _demo_results(missing: list[str], ref: reference_data.Reference, log, keep: set[str] | None = None) -> list:
     """Demonstration files for every commune of France (the national table of
     datasets/reference/), or for the territory's communes only when that table
-    is missing; `keep`: the variables the readers keep, as for real files."""
+    is missing; `keep`: the variables the readers keep, as for real files.
+    Each family is generated and read when the build reaches it (_DemoResult)."""
     from etl import demo, reference_france
     from etl.readers import registry
 
@@ -137,22 +169,25 @@ def _demo_results(missing: list[str], ref: reference_data.Reference, log, keep: 
         log(f"  ({reference_france.FILE} absent : démonstration limitée aux communes du territoire)")
         communes = ref.communes
         pops = ref.populations[ref.populations["niveau"] == "commune"][["code", "millesime", "population"]]
-    out = []
-    with tempfile.TemporaryDirectory(prefix="chiffres-clefs-demo-") as tmp:
-        for path in demo.generate(Path(tmp), pops, communes, families=missing):
+
+    def load(family: str) -> ReadResult:
+        with tempfile.TemporaryDirectory(prefix="chiffres-clefs-demo-") as tmp:
+            (path,) = demo.generate(Path(tmp), pops, communes, families=[family])
             reader, reason = registry.identify(path)
             if reader is None:
                 raise BuildError(f"fichier de démonstration non reconnu {path.name} : {reason}")
             result = reader.read(path, variables=keep)
-            result.info.demo = True
-            result.info.source_id = f"demo-{result.info.source_id}"
-            result.info.titre = f"{result.info.titre} — données de démonstration"
-            result.info.producteur = "Chiffres Clefs (données de démonstration au format Insee)"
-            result.info.licence = "Données fictives, sans valeur statistique"
-            result.info.notes.append("Valeurs fictives générées à partir des populations légales réelles.")
-            log(f"  démo     {result.info.famille} : aucun fichier réel, données de démonstration au format Insee")
-            out.append(result)
-    return out
+        result.info.demo = True
+        result.info.source_id = f"demo-{result.info.source_id}"
+        result.info.titre = f"{result.info.titre} — données de démonstration"
+        result.info.producteur = "Chiffres Clefs (données de démonstration au format Insee)"
+        result.info.licence = "Données fictives, sans valeur statistique"
+        result.info.notes.append("Valeurs fictives générées à partir des populations légales réelles.")
+        log(f"  démo     {result.info.famille} : aucun fichier réel, données de démonstration au format Insee")
+        return result
+
+    slot: list = []
+    return [_DemoResult(family, load, slot) for family in demo.DEMO_FAMILIES if family in missing]
 
 
 def compute(raw_dir: Path, territory_path: Path | None = None, ref_dir: Path | None = None,
@@ -238,6 +273,8 @@ def compute(raw_dir: Path, territory_path: Path | None = None, ref_dir: Path | N
 
     programme, agence, notes = _partners(terr, territoires, partners_dir, log)
     inputs = {str(p): warehouse.sha256(p) for p in ref.files}
+    if ref.france_path is not None and missing:  # the demonstration's national table of communes
+        inputs[str(ref.france_path)] = warehouse.sha256(ref.france_path)
     inputs.update({i.fichier: i.sha256 for i in infos.values() if not i.demo})
     return dict(territory=terr, territoires=territoires, valeurs=allv, indicateurs=ind, sources=sources,
                 programme=programme, agence=agence, notes=notes, geojson=ref.geojson, inputs=inputs)
