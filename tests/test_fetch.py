@@ -178,7 +178,8 @@ def test_saved_names_are_recognised_by_the_readers(tmp_path):
             with zipfile.ZipFile(p, "w") as zf:
                 inner = {"populations_legales": "donnees_communes.csv", "filosofi": "cc_filosofi_2021_COM.csv",
                          "comparateur": "base_cc_comparateur.CSV"}
-                zf.writestr(inner.get(s.theme, p.name.replace("_csv.zip", ".CSV")), "CODGEO;X\n")
+                header = "CODGEO;P18_POP;NAISD20;MED19;ETTOT18\n" if s.theme == "comparateur" else "CODGEO;X\n"
+                zf.writestr(inner.get(s.theme, p.name.replace("_csv.zip", ".CSV")), header)
         reader, reason = registry.identify(p)
         assert reader is not None, (s.fichier, reason)
 
