@@ -2,6 +2,7 @@
 
     python -m components.exports --territoire 62119 --out exports/
     python -m components.exports --territoire 62119 --territoire 200072460 --out exports/ --extraire
+    python -m components.exports site --out public/     # static public fiches (components/exports/site.py)
 """
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from datasets import access
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["site"]:
+        from components.exports.site import main as site_main
+        return site_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m components.exports",
                                      description="Exporte graphiques, tableaux et fiche PDF d'un territoire.")
     parser.add_argument("--territoire", action="append", required=True, metavar="CODE",
