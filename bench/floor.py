@@ -9,7 +9,7 @@ cold tab → first chart drawn, DOM elements and websocket frames once the scrip
 finished, JS files requested before the first chart; and commune change → chart redrawn
 (our Démographie sidebar picker against the floor's select box).
 
-    python -m bench --only floor [--slow-reps 5]"""
+    python -m bench --only floor [--slow-reps 5]   # 3 rounds by default"""
 from __future__ import annotations
 
 import os
@@ -116,7 +116,7 @@ def run(cfg: Config) -> Section:
     from datasets import access
     from loadtest.server import streamlit_server
 
-    reps = 1 if cfg.smoke else max(cfg.quick_reps, 5)
+    reps = cfg.qr  # --slow-reps (default 3; issue 13 used 5)
     names = {c: (access.territoire(c, "commune") or {}).get("nom") for c in ("62119", "62498")}
     loads = [os.getloadavg()[0]]
     with ExitStack() as stack:
