@@ -182,6 +182,8 @@ SEARCH_JS = r"""// Search over index.json: accents and case ignored, words in an
     all.hidden = true;
     var found = items.filter(function (t) {
       return words.every(function (w) { return t.k.indexOf(w) >= 0; }); });
+    // names that start with the first word first (Béthune before « CA de Béthune-Bruay »)
+    found.sort(function (a, b) { return (b.k.indexOf(words[0]) === 0) - (a.k.indexOf(words[0]) === 0) || a.i - b.i; });
     found.slice(0, 50).forEach(function (t) {
       var li = document.createElement('li'), a = document.createElement('a');
       a.href = t.u; a.textContent = t.n; li.appendChild(a);
@@ -192,7 +194,7 @@ SEARCH_JS = r"""// Search over index.json: accents and case ignored, words in an
         + (found.length > 50 ? ' (50 premiers affichés)' : '') + '.';
   }
   fetch('index.json').then(function (r) { return r.json(); }).then(function (data) {
-    items = data.map(function (t) { t.k = fold(t.n + ' ' + t.c); return t; });
+    items = data.map(function (t, i) { t.k = fold(t.n + ' ' + t.c); t.i = i; return t; });
     input.disabled = false; input.addEventListener('input', show); if (input.value) show();
   });
 })();
