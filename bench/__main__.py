@@ -1,4 +1,4 @@
-"""`python -m bench [--smoke] [--only etl,queries,pages,browser,exports,scale,memory] [--json FILE]`
+"""`python -m bench [--smoke] [--only etl,queries,pages,browser,exports,scale,memory,floor] [--json FILE]`
 
 Prints a Markdown report (machine, commit, then one section per area) on stdout."""
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import asdict
 from bench.common import Config, Section, load, machine
 
 AREAS = ("etl", "queries", "pages", "browser", "exports", "scale", "memory")
+EXTRA = ("floor",)  # only with --only (several servers and browser rounds: minutes)
 
 
 def _sections(area: str, cfg: Config) -> list[Section]:
@@ -31,6 +32,9 @@ def _sections(area: str, cfg: Config) -> list[Section]:
     if area == "memory":
         from bench import etl_memory
         return [etl_memory.run(cfg)]
+    if area == "floor":
+        from bench import floor
+        return [floor.run(cfg)]
     if area == "exports":
         from bench import exports
         return [exports.run(cfg)]
@@ -41,14 +45,14 @@ def _sections(area: str, cfg: Config) -> list[Section]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[1])
     p.add_argument("--smoke", action="store_true", help="one repetition on tiny inputs (checks that everything runs)")
-    p.add_argument("--only", default=",".join(AREAS), help="comma-separated areas: " + ", ".join(AREAS))
+    p.add_argument("--only", default=",".join(AREAS), help="comma-separated areas: " + ", ".join(AREAS + EXTRA))
     p.add_argument("--reps", type=int, default=7, help="repetitions of fast measurements (default 7)")
     p.add_argument("--slow-reps", type=int, default=3, help="repetitions of slow ones: builds, browser, PDF (default 3)")
     p.add_argument("--json", default=None, help="also write every figure as JSON to this file")
     args = p.parse_args(argv)
     cfg = Config(smoke=args.smoke, reps=args.reps, quick_reps=args.slow_reps)
     areas = [a.strip() for a in args.only.split(",") if a.strip()]
-    unknown = set(areas) - set(AREAS)
+    unknown = set(areas) - set(AREAS + EXTRA)
     if unknown:
         p.error(f"unknown areas: {', '.join(sorted(unknown))}")
     sections = [machine()]

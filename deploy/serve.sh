@@ -5,7 +5,9 @@
 #
 # Starts PROCESSUS `streamlit run app.py` on 127.0.0.1:8501, 8502... (BASE_PORT to change)
 # and nginx on 127.0.0.1:PORT (LISTEN=0.0.0.0:80 to open it), all reading the same
-# warehouse link. Ctrl-C or SIGTERM stops everything this script started, by PID.
+# warehouse link; the static fiches of SITE_DIR (default: site/, built by
+# `python -m components.exports site --out site`) are served at /fiches/.
+# Ctrl-C or SIGTERM stops everything this script started, by PID.
 # The PIDs are in $RUN_DIR/app.pids and $RUN_DIR/nginx.pid (RUN_DIR is printed).
 set -euo pipefail
 
@@ -19,6 +21,7 @@ NGINX=${NGINX:-/usr/sbin/nginx}
 RUN_DIR=${RUN_DIR:-$(mktemp -d /tmp/chiffres-clefs-serve.XXXXXX)}
 # the link, not its target: a rebuild swaps the link atomically and every process follows it
 WAREHOUSE=${CHIFFRES_CLEFS_WAREHOUSE:-$ROOT/datasets/warehouse}
+SITE_DIR=$(realpath -m "${SITE_DIR:-$ROOT/site}")
 
 die() { echo "serve.sh : $*" >&2; exit 2; }
 [[ $N =~ ^[1-8]$ ]] || die "nombre de processus entre 1 et 8 (reçu : $N)"
@@ -83,7 +86,8 @@ for ((i = 0; i < N; i++)); do
         || echo "serve.sh : préchauffage du port $((BASE_PORT + i)) impossible" >&2
 done
 
-sed -e "s#@RUN@#$RUN_DIR#g" -e "s#@LISTEN@#$LISTEN#g" "$ROOT/deploy/nginx.conf.template" \
+[[ -f $SITE_DIR/index.html ]] || echo "serve.sh : pas de fiches statiques dans $SITE_DIR (python -m components.exports site --out $SITE_DIR) : /fiches/ répondra 404" >&2
+sed -e "s#@RUN@#$RUN_DIR#g" -e "s#@LISTEN@#$LISTEN#g" -e "s#@SITE@#$SITE_DIR#g" "$ROOT/deploy/nginx.conf.template" \
     | UPS="$UPSTREAMS" awk '{ if ($0 == "@UPSTREAMS@") printf "%s", ENVIRON["UPS"]; else print }' > "$RUN_DIR/nginx.conf"
 "$NGINX" -t -q -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf"
 "$NGINX" -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf"

@@ -36,6 +36,8 @@ def options(argv=None) -> argparse.Namespace:
     p.add_argument("--think", type=float, nargs=2, default=(5.0, 15.0), metavar=("MIN", "MAX"),
                    help="pause d'un visiteur entre deux actions, en secondes (défaut 5 à 15 : il lit la page)")
     p.add_argument("--timeout", type=float, default=60, help="délai maximal d'une action en secondes (défaut 60)")
+    p.add_argument("--slow", type=float, default=60, metavar="S",
+                   help="seuil d'une action « lente » en secondes, comptée à part dans le rapport (défaut 60)")
     p.add_argument("--sample-every", type=float, default=5, help="intervalle des mesures de mémoire en secondes (défaut 5)")
     p.add_argument("--json", type=Path, help="écrire le rapport complet dans ce fichier")
     p.add_argument("--no-warmup", action="store_true", help="ne pas ouvrir la page d'accueil une fois avant de mesurer")
@@ -45,8 +47,9 @@ def options(argv=None) -> argparse.Namespace:
         p.error(f"--sessions doit être entre 1 et {MAX_SESSIONS}")
     if not 1 <= a.duration <= MAX_DURATION_S:
         p.error(f"--duration doit être entre 1 et {MAX_DURATION_S} secondes")
-    if not 0 <= a.think[0] <= a.think[1] <= 60 or not 1 <= a.timeout <= 300 or not 0.5 <= a.sample_every <= 60:
-        p.error("--think, --timeout ou --sample-every hors limites")
+    if not 0 <= a.think[0] <= a.think[1] <= 60 or not 1 <= a.timeout <= 300 or not 0.5 <= a.sample_every <= 60 \
+            or not 0 < a.slow <= 300:
+        p.error("--think, --timeout, --slow ou --sample-every hors limites")
     if a.url:
         try:
             a.url = local_only(a.url)
@@ -72,6 +75,7 @@ async def _sample(pids: list[int], every: float, stop: asyncio.Event, out: dict[
 
 async def run(url: str, pids: list[int], a: argparse.Namespace) -> dict:
     tally = Tally()
+    load_start = report.load_average()
     cpu_start = {pid: tree_cpu_s(pid) for pid in pids}
     memory: dict[int, list[tuple[float, float]]] = {pid: [] for pid in pids}
     stop = asyncio.Event()
@@ -101,7 +105,8 @@ async def run(url: str, pids: list[int], a: argparse.Namespace) -> dict:
     stop.set()
     await sampler
     config = {"url": url, "sessions": a.sessions, "duration_s": a.duration, "think_s": list(a.think),
-              "timeout_s": a.timeout, "pids": pids, "warmup": not a.no_warmup, "pages": pages, "client": "websocket (protocole Streamlit)"}
+              "timeout_s": a.timeout, "pids": pids, "warmup": not a.no_warmup, "pages": pages, "client": "websocket (protocole Streamlit)",
+              "lent_s": a.slow, "charge_debut": load_start}
     return report.build(config, tally, elapsed, memory, cpu)
 
 

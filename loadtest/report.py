@@ -1,6 +1,8 @@
 """The load test's report: a dict (written as JSON) and its French text summary."""
 from __future__ import annotations
 
+import os
+
 from loadtest.memory import growth
 from loadtest.scenario import Tally
 
@@ -33,7 +35,14 @@ def build(config: dict, tally: Tally, elapsed_s: float, memory: dict[int, list[t
     total = _total(memory)
     actions = sum(len(v) for v in tally.times.values())
     cpu_s = round(sum((cpu or {}).values()), 1) if cpu else None
+    slow_s = config.get("lent_s", 60)
+    slow = sum(t > slow_s for v in tally.times.values() for t in v)
+    # an action that hit its timeout took at least that long: past the threshold if the timeout is
+    timed_out = tally.timeouts if config.get("timeout_s", 0) >= slow_s else 0
     return {
+        "actions_lentes": {"seuil_s": slow_s, "terminees_au_dela": slow, "abandonnees_au_dela": timed_out,
+                           "total": slow + timed_out},
+        "charge_machine": {"debut": config.get("charge_debut"), "fin": load_average()},
         "cpu_serveur": {"secondes": cpu_s, "ms_par_action": round(cpu_s * 1000 / actions) if cpu_s and actions else None,
                         "coeurs_occupes": round(cpu_s / elapsed_s, 2) if cpu_s and elapsed_s else None},
         "config": config,
@@ -49,6 +58,14 @@ def build(config: dict, tally: Tally, elapsed_s: float, memory: dict[int, list[t
             "total": {**growth(total), "echantillons": [[round(t, 1), round(v, 1)] for t, v in total]},
         },
     }
+
+
+def load_average() -> list[float] | None:
+    """The machine's load average (1, 5, 15 min): other processes compete with the server."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def _total(memory: dict[int, list[tuple[float, float]]]) -> list[tuple[float, float]]:
@@ -76,6 +93,14 @@ def text(report: dict) -> str:
               f"« Page not found » {e['pages_introuvables']}, "
               f"HTTP {e['http']}, délais dépassés {e['delais_depasses']}, connexions perdues {e['connexions_perdues']})"]
     lines += [f"  - {x}" for x in e["exemples"][:5]]
+    slow = report.get("actions_lentes")
+    if slow:
+        lines.append(f"Actions au-delà de {slow['seuil_s']:g} s : {slow['total']} (terminées {slow['terminees_au_dela']}, "
+                     f"abandonnées après le délai {slow['abandonnees_au_dela']})")
+    load = report.get("charge_machine") or {}
+    if load.get("debut") and load.get("fin"):
+        lines.append("Charge de la machine (load average 1 min) : début " + f"{load['debut'][0]:.1f}".replace(".", ",")
+                     + ", fin " + f"{load['fin'][0]:.1f}".replace(".", ","))
     cpu = report["cpu_serveur"]
     if cpu["secondes"] is not None:
         lines.append(f"CPU des serveurs : {cpu['secondes']:.0f} s, {_ms(cpu['ms_par_action'])} par action, "

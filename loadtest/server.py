@@ -33,8 +33,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def command(port: int) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+def command(port: int, script: str = "app.py") -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
             "--server.address", "127.0.0.1", "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
 
@@ -54,15 +54,17 @@ def wait_healthy(url: str, proc: subprocess.Popen | None, limit_s: float) -> Non
 
 
 @contextmanager
-def streamlit_server(startup_limit_s: float = 120, warehouse: str | None = None, prefix: str = "loadtest"):
+def streamlit_server(startup_limit_s: float = 120, warehouse: str | None = None, prefix: str = "loadtest",
+                     script: str = "app.py"):
     """Yield (url, pid); only this process is stopped on exit (by its pid).
-    `warehouse` points the server at another warehouse (benchmarks of other territories)."""
+    `warehouse` points the server at another warehouse (benchmarks of other territories);
+    `script` runs another Streamlit script of the repository (the benchmarks' floor apps)."""
     port = free_port()
     env = server_env()
     if warehouse:
         env["CHIFFRES_CLEFS_WAREHOUSE"] = warehouse
     log = tempfile.NamedTemporaryFile("w", prefix=f"{prefix}-streamlit-", suffix=".log", delete=False)
-    proc = subprocess.Popen(command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(command(port, script), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, startup_limit_s)

@@ -2,6 +2,7 @@
 
     python -m components.exports --territoire 62119 --out exports/
     python -m components.exports --territoire 62119 --territoire 200072460 --out exports/ --extraire
+    python -m components.exports site --out public/     # static public fiches (components/exports/site.py)
 """
 from __future__ import annotations
 
@@ -44,6 +45,10 @@ def _why(exc: OSError) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["site"]:
+        from components.exports.site import main as site_main
+        return site_main(argv[1:])
     try:
         return _main(argv)
     except KeyboardInterrupt:
