@@ -450,13 +450,13 @@ def test_ensure_rebuilds_after_a_deletion(site, capsys):
     (site.raw / NAME).write_text(good_csv(), encoding="utf-8")
     assert main(["ensure", "--raw", str(site.raw), "--out", str(site.target)]) == 0
     v = pd.read_parquet(site.target / "valeurs.parquet")
-    assert not v[(v["code"] == "62119") & (v["indicateur"] == "logements") & ~v["demo"]].empty
+    assert not v[(v["code"] == "62119") & (v["source_id"] == "base-cc-logement-2021")].empty
     (site.raw / NAME).unlink()
     capsys.readouterr()
     assert main(["ensure", "--raw", str(site.raw), "--out", str(site.target)]) == 0
     assert f"fichier Insee supprimé : {NAME}" in capsys.readouterr().out
     v = pd.read_parquet(site.target / "valeurs.parquet")
-    assert v[(v["code"] == "62119") & (v["indicateur"] == "logements") & ~v["demo"]].empty  # back to demonstration
+    assert not (v["source_id"] == "base-cc-logement-2021").any()  # the deleted file's figures are gone
     assert main(["ensure", "--raw", str(site.raw), "--out", str(site.target)]) == 0
     assert "Entrepôt à jour" in capsys.readouterr().out
 
