@@ -16,6 +16,38 @@ from components.exports.bundle import bundle
 from datasets import access
 
 
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m components.exports",
+                                     description="Exporte graphiques, tableaux et fiche PDF d'un territoire.")
+    parser.add_argument("--territoire", action="append", required=True, metavar="CODE",
+                        help="code du territoire (commune INSEE, SIREN d'EPCI, code de groupement) ; répétable")
+    parser.add_argument("--out", required=True, type=Path, metavar="DOSSIER", help="dossier de sortie")
+    parser.add_argument("--extraire", action="store_true", help="écrire aussi les fichiers décompressés")
+    args = parser.parse_args(argv)
+    problem = check_out(args.out)  # before any export is computed
+    if problem:
+        print(f"ERREUR : {problem}", file=sys.stderr)
+        return 2
+    status = 0
+    for code in args.territoire:
+        if access.territoire(code) is None:
+            print(f"Territoire inconnu : {code}", file=sys.stderr)
+            status = 2
+            continue
+        name, data = bundle(code)
+        path = args.out / name
+        try:
+            path.write_bytes(data)
+            if args.extraire:
+                with zipfile.ZipFile(path) as zf:
+                    zf.extractall(args.out / path.stem)
+        except OSError as exc:
+            print(f"ERREUR : écriture de {path} impossible ({_why(exc)})", file=sys.stderr)
+            return 1
+        print(path)
+    return status
+
+
 def check_out(out: Path) -> str | None:
     """Why files cannot be written into `out` (in French), or None. Checked
     before any export is computed, so that a wrong folder fails at once."""
@@ -43,45 +75,9 @@ def _why(exc: OSError) -> str:
             errno.EDQUOT: "quota dépassé"}.get(exc.errno, exc.strerror or type(exc).__name__)
 
 
-def main(argv: list[str] | None = None) -> int:
+if __name__ == "__main__":
     try:
-        return _main(argv)
+        sys.exit(main())
     except KeyboardInterrupt:
         print("\nInterrompu (Ctrl-C).", file=sys.stderr)
-        return 130
-
-
-def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m components.exports",
-                                     description="Exporte graphiques, tableaux et fiche PDF d'un territoire.")
-    parser.add_argument("--territoire", action="append", required=True, metavar="CODE",
-                        help="code du territoire (commune INSEE, SIREN d'EPCI, code de groupement) ; répétable")
-    parser.add_argument("--out", required=True, type=Path, metavar="DOSSIER", help="dossier de sortie")
-    parser.add_argument("--extraire", action="store_true", help="écrire aussi les fichiers décompressés")
-    args = parser.parse_args(argv)
-    problem = check_out(args.out)
-    if problem:
-        print(f"ERREUR : {problem}", file=sys.stderr)
-        return 2
-    status = 0
-    for code in args.territoire:
-        if access.territoire(code) is None:
-            print(f"Territoire inconnu : {code}", file=sys.stderr)
-            status = 2
-            continue
-        name, data = bundle(code)
-        path = args.out / name
-        try:
-            path.write_bytes(data)
-            if args.extraire:
-                with zipfile.ZipFile(path) as zf:
-                    zf.extractall(args.out / path.stem)
-        except OSError as exc:
-            print(f"ERREUR : écriture de {path} impossible ({_why(exc)})", file=sys.stderr)
-            return 1
-        print(path)
-    return status
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        sys.exit(130)
