@@ -447,16 +447,21 @@ def test_new_deleted_and_replaced_raw_files_trigger_a_rebuild(site):
 def test_ensure_rebuilds_after_a_deletion(site, capsys):
     from etl.__main__ import main
 
-    (site.raw / NAME).write_text(good_csv(), encoding="utf-8")
+    marked = ["62119;Béthune;77777;10639;414;969;12100;12000"] + ROWS[1:]  # a value no other source has
+
+    def logements_62119() -> list[float]:
+        v = pd.read_parquet(site.target / "valeurs.parquet")
+        sel = (v["code"] == "62119") & (v["indicateur"] == "logements") & (v["millesime"] == 2021) & (v["niveau"] == "commune")
+        return v.loc[sel, "valeur"].tolist()
+
+    (site.raw / NAME).write_text(good_csv(marked), encoding="utf-8")
     assert main(["ensure", "--raw", str(site.raw), "--out", str(site.target)]) == 0
-    v = pd.read_parquet(site.target / "valeurs.parquet")
-    assert not v[(v["code"] == "62119") & (v["indicateur"] == "logements") & ~v["demo"]].empty
+    assert logements_62119() == [77777.0]
     (site.raw / NAME).unlink()
     capsys.readouterr()
     assert main(["ensure", "--raw", str(site.raw), "--out", str(site.target)]) == 0
     assert f"fichier Insee supprimé : {NAME}" in capsys.readouterr().out
-    v = pd.read_parquet(site.target / "valeurs.parquet")
-    assert v[(v["code"] == "62119") & (v["indicateur"] == "logements") & ~v["demo"]].empty  # back to demonstration
+    assert 77777.0 not in logements_62119()  # the deleted file's figures are gone
     assert main(["ensure", "--raw", str(site.raw), "--out", str(site.target)]) == 0
     assert "Entrepôt à jour" in capsys.readouterr().out
 
