@@ -184,6 +184,11 @@ def _structure(built_at: str, cat: pd.DataFrame, categories: list[str], total: s
     lib = cat.set_index("indicateur")["libelle"]
     labels = {c: (libelles or {}).get(c) or str(lib.get(c, c)).removeprefix(prefixe) for c in categories}
     df = access.valeurs(tuple(categories) + (total,), territoires)
+    if not df.empty and df["millesime"].nunique() > 1:
+        # shares of one vintage only: a real 2018 count over a 2021 total would be nonsense
+        ans = ", ".join(f"{labels.get(i, lib.get(i, i))} {int(m)}"
+                        for i, m in df.groupby("indicateur")["millesime"].max().items())
+        return f"{titre} : non disponible, les données n'ont pas de millésime commun ({ans})."
     if not df.empty:
         df = completer(df, territoires, _noms(territoires), list(categories) + [total])
     p = parts(df, labels, total, reste)
