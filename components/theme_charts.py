@@ -167,6 +167,11 @@ def _structure(ctx: Context, s: Structure, courts: bool) -> Chart | Message:
     labels = {c: lib.get(c) or str(access.indicateur(c)["libelle"]).removeprefix(s.prefixe) for c in cats}
     terr = _territoires(ctx, courts)
     df = access.valeurs((*cats, s.total), terr)
+    if not df.empty and df["millesime"].nunique() > 1:
+        # shares of one vintage only: a real 2018 count over a 2021 total would be nonsense
+        ans = ", ".join(f"{labels.get(i, access.indicateur(i)['libelle'])} {int(m)}"
+                        for i, m in df.groupby("indicateur")["millesime"].max().items())
+        return Message(f"{s.titre} : non disponible, les données n'ont pas de millésime commun ({ans}).")
     if not df.empty:
         df = charts.completer(df, terr, _noms(ctx), [*cats, s.total])
     p = charts.parts(df, labels, s.total, s.reste)
