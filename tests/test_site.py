@@ -44,7 +44,7 @@ def built():
 
 def test_the_build_says_what_it_wrote(built):
     out, stdout = built
-    assert re.search(r"^3 fiches écrites dans .*public \(1 intercommunalités \(epci\), 2 communes\)", stdout), stdout
+    assert re.search(r"^3 fiches écrites dans .*public \(1 intercommunalité \(EPCI\), 2 communes\)", stdout), stdout
     assert re.search(r"\d+,\d Mo au total", stdout)
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")) == [
         "commune/62119.html", "commune/62498.html", "epci/200072460.html", "index.html"]
