@@ -59,8 +59,8 @@ def test_a_fiche_is_the_printed_fiche_as_a_web_page(built):
     # the key figures compared with the reference territories (EPCI, territory...)
     head = re.search(r"<table class='kf'>.*?<thead><tr>(.*?)</tr></thead>", page, re.S).group(1)
     assert len(re.findall(r"<th[ >]", head)) >= 5, head  # at least one reference column after the 4 fixed ones
-    # French number formatting from components/format.py (no-break spaces)
-    assert re.search(r"<td class='num strong'>\d{1,3}\u00a0\d{3}\u00a0habitants</td>", page)
+    # French number formatting from components/format.py (no-break or narrow no-break spaces)
+    assert re.search(r"<td class='num strong'>\d{1,3}[\u00a0\u202f]\d{3}([\u00a0\u202f]habitants)?</td>", page)
     # every chart inlined as SVG, none left as a placeholder, no script needed
     assert page.count("<figure>") == page.count("<svg") >= 4
     assert "cc-svg-" not in page and "<script" not in page
