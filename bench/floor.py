@@ -173,3 +173,55 @@ def run(cfg: Config) -> Section:
     s.notes.append("ratios: Accueil against floor-pydeck, theme pages against floor-plotly, the sidebar picker "
                    "against floor-select's select box (issue 13 targets: ≤ 1.15× and ≤ 1.5×).")
     return s
+
+
+# --- the static fiches (python -m components.exports site) ----------------------------------
+
+def site_fcp(folder: str, reps: int = 5, pages: tuple[str, ...] = ("commune/62119.html", "epci/200072460.html",
+                                                                    "index.html")) -> dict[str, list[float]]:
+    """First contentful paint (s) of static pages, each in a fresh browser context (cold
+    HTTP cache), served by a plain HTTP server on 127.0.0.1 (uncompressed: nginx's gzip
+    makes the transfer smaller, which loopback does not feel)."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    from bench import browser
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=folder))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    out: dict[str, list[float]] = {p: [] for p in pages}
+    try:
+        with sync_playwright() as pw:
+            b = pw.chromium.launch(executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS)
+            for _ in range(reps):
+                for p in pages:
+                    ctx = b.new_context(viewport={"width": 1280, "height": 900})
+                    page = ctx.new_page()
+                    page.goto(f"{base}/{p}", wait_until="load")
+                    fcp = page.wait_for_function(
+                        "() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime").json_value()
+                    out[p].append(fcp / 1000)
+                    ctx.close()
+            b.close()
+    finally:
+        httpd.shutdown()
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 3 or sys.argv[1] != "--site":
+        sys.exit("usage: python -m bench.floor --site DOSSIER   (first contentful paint of static fiches)")
+    res = site_fcp(sys.argv[2])
+    print(f"load average {load()}")
+    for p, v in res.items():
+        print(f"{p}: FCP median {statistics.median(v) * 1000:.0f} ms, max {max(v) * 1000:.0f} ms (n={len(v)})")

@@ -37,6 +37,8 @@ LEVELS = {"territoire": "Territoire de l'Agence", "groupement": "Groupements", "
           "commune": "Communes"}
 DEFAULT_APP_URL = "/"  # the app served next to the fiches (deploy/nginx.conf.template)
 CHUNK = 6  # territories per task: one plotly.js batch each
+COUNTED = {"territoire": ("territoire de l'Agence", "territoires"), "groupement": ("groupement", "groupements"),
+           "epci": ("intercommunalité (EPCI)", "intercommunalités (EPCI)"), "commune": ("commune", "communes")}
 
 
 def app_link(app_url: str, niveau: str, code: str) -> str:
@@ -86,6 +88,13 @@ def _start_renderer() -> None:
     _page.add_script_tag(path=str(_plotly_js()))
 
 
+def _stop_renderer() -> None:
+    global _page, _pw
+    if _pw is not None:
+        _pw.stop()  # closes the browser too
+    _page = _pw = None
+
+
 # the figures arrive as one JSON string: Playwright checks structured arguments value by
 # value in Python (1.4 million calls for a few fiches), a string in one step
 RENDER_JS = """async (text) => { const out = [];
@@ -108,6 +117,8 @@ def _build_chunk(job: tuple[list[dict], str, str]) -> list[dict]:
 
     if _page is None:
         _start_renderer()
+    # kaleido's renderer replaced by a recorder in this (build) process only, while
+    # render_html runs: the figures are then rendered together in the page above
     pending: list[str] = []
 
     def record(fig, fmt, width=image.WIDTH, height=image.HEIGHT, scale=1):
@@ -287,8 +298,11 @@ def build(out: Path, app_url: str = DEFAULT_APP_URL, processes: int | None = Non
         jobs = [(c, str(tmp), app_url) for c in chunks]
         written: list[dict] = []
         if n == 1:
-            for job in jobs:
-                written += _build_chunk(job)
+            try:
+                for job in jobs:
+                    written += _build_chunk(job)
+            finally:
+                _stop_renderer()
         else:
             ctx = mp.get_context("forkserver")
             ctx.set_forkserver_preload(["components.exports.fiche", "plotly.io", "playwright.sync_api"])
@@ -349,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as e:
         print(f"Erreur : {e}", file=sys.stderr)
         return 2
-    levels = ", ".join(f"{n} {LEVELS[k].lower()}" for k, n in r["par_niveau"].items() if n)
+    levels = ", ".join(f"{n} {COUNTED[k][n > 1]}" for k, n in r["par_niveau"].items() if n)
     print(f"{r['fiches']} fiches écrites dans {r['dossier']} ({levels}) + index.html, index.json, recherche.js ; "
           f"{_mo(r['octets'])} au total (fiches {_mo(r['octets_fiches'])}) ; {r['secondes']:.0f} s avec "
           f"{r['processus']} processus.".replace(".0 s", " s"))
