@@ -112,8 +112,11 @@ def test_the_page_scrolls_past_the_map(server, browser, path):
         avant = pg.eval_on_selector(main, "m => m.scrollTop")
         cdp = context.new_cdp_session(pg)
         cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        cdp.send("Input.synthesizeScrollGesture", {"x": int(cx), "y": int(cy), "yDistance": -400, "gestureSourceType": "touch",
-                                                     "speed": 1200})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": cx, "y": cy}]})
+        for i in range(1, 11):  # a finger moving up by 300 px over the map
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": cx, "y": cy - 30 * i}]})
+            pg.wait_for_timeout(20)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
         pg.wait_for_timeout(800)
         assert pg.eval_on_selector(main, "m => m.scrollTop") > avant + 100, "a swipe over the map did not scroll the page"
         # « Explorer la carte » gives the map the touches; « Recentrer la carte » is there
