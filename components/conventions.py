@@ -23,7 +23,9 @@ def titre_onglet(page_title: str, nom: str | None) -> str:
 # Streamlit draws captions at 60 % opacity: some fall below the 4.5:1 of WCAG AA (axe-core:
 # color-contrast, serious). An opaque dark grey keeps them secondary and legible (7:1).
 _CONTRASTE_CSS = ('<style>[data-testid="stCaptionContainer"] { opacity: 1; }'
-                  '[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #555867; }</style>')
+                  '[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #555867; }'
+                  # on a phone the chart toolbars cover the titles; the downloads are below each chart
+                  '@media (max-width: 767px) { .js-plotly-plot .modebar-container { display: none; } }</style>')
 
 
 def appliquer(page_title: str, nom: str | None) -> None:

@@ -22,9 +22,9 @@ PHONE_HEIGHT = 844
 # what must be readable in the first screen of each page (the key value, or what the page is for)
 FIRST_SCREEN = {
     "": '[data-testid="stMetricValue"]',
-    "demographie": '[data-testid="stMetricValue"], .js-plotly-plot',
-    "logement": '[data-testid="stMetricValue"], .js-plotly-plot',
-    "economie": '[data-testid="stMetricValue"], .js-plotly-plot',
+    "demographie": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .js-plotly-plot',
+    "logement": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .js-plotly-plot',
+    "economie": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .js-plotly-plot',
     "programme": '[data-testid="stAlert"], [data-testid="stMetricValue"]',
     "commune": ".cc-val, [data-testid=stSelectbox]",
     "comparer": '[data-testid="stMultiSelect"]',
