@@ -25,7 +25,9 @@ def titre_onglet(page_title: str, nom: str | None) -> str:
 _CONTRASTE_CSS = ('<style>[data-testid="stCaptionContainer"] { opacity: 1; }'
                   '[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #555867; }'
                   # on a phone the chart toolbars cover the titles; the downloads are below each chart
-                  '@media (max-width: 767px) { .js-plotly-plot .modebar-container { display: none; } }</style>')
+                  '@media (max-width: 767px) { .js-plotly-plot .modebar-container { display: none; } }'
+                  # wide markdown tables (technical notes) scroll inside themselves, not the page
+                  '[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }</style>')
 
 
 def appliquer(page_title: str, nom: str | None) -> None:

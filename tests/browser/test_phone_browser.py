@@ -51,7 +51,8 @@ def overflow(pg) -> dict:
                    const wide = [...m.querySelectorAll('*')].filter(e => {
                        const r = e.getBoundingClientRect();
                        return r.width > 0 && r.right > window.innerWidth + 1 && getComputedStyle(e).position !== 'fixed'
-                              && !e.closest('[data-testid=stDataFrame], .js-plotly-plot, [data-testid=stDeckGlJsonChart]');
+                              && !e.closest('[data-testid=stDataFrame], .js-plotly-plot, [data-testid=stDeckGlJsonChart]')
+                              && !e.closest('[data-testid=stMarkdownContainer] table');  // scrolls inside itself
                    }).slice(0, 5).map(e => e.tagName + '.' + (e.className || '').toString().slice(0, 60));
                    return {scroll: m.scrollWidth, client: m.clientWidth, wide}; }""")
 
