@@ -120,7 +120,7 @@ def cold_milestones(browser, url: str, selector: str) -> dict[str, float]:
 
 def commune_changes(browser, base: str, reps: int, names: dict[str, str]) -> list[float]:
     """Démographie of one commune, then the sidebar picker switches to the other one
-    (typed + Enter); timed from Enter to a chart whose trace is the new commune."""
+    (typed into the search, its suggestion clicked); timed from the click to a chart whose trace is the new commune."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     out = []
     try:
@@ -131,11 +131,13 @@ def commune_changes(browser, base: str, reps: int, names: dict[str, str]) -> lis
         page.wait_for_function(READY_JS, timeout=120_000)
         for i in range(reps + 1):  # the first change warms the server's caches for the second commune
             code = codes[(i + 1) % 2]
-            box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-            box.click()
-            page.keyboard.type(f"{names[code]} ({code})")
+            # the sidebar search (server side, as you type): the commune's suggestion is clicked
+            box = page.get_by_role("searchbox", name="Rechercher une commune ou une intercommunalité")
+            box.fill(names[code])
+            suggestion = page.locator(f'[data-testid="stSidebar"] [class*="st-key-recherche_{code}"] button')
+            suggestion.wait_for(timeout=120_000)
             t0 = page.evaluate("performance.now()")
-            page.keyboard.press("Enter")
+            suggestion.click()
             t1 = page.wait_for_function(CHART_NAMED_JS, arg=names[code], timeout=120_000).json_value()
             page.wait_for_function(READY_JS, timeout=120_000)
             if i:

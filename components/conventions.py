@@ -20,10 +20,14 @@ def titre_onglet(page_title: str, nom: str | None) -> str:
     return f"{nom} — {page_title} · {SITE}"
 
 
-# Streamlit's captions are grey #808495-ish on white: 3.9:1, below the 4.5:1 of WCAG AA
-# (axe-core: color-contrast, serious). A darker grey keeps them secondary and legible.
-_CONTRASTE_CSS = ('<style>[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p '
-                  '{ color: #4f5260; }</style>')
+# Streamlit draws captions at 60 % opacity: some fall below the 4.5:1 of WCAG AA (axe-core:
+# color-contrast, serious). An opaque dark grey keeps them secondary and legible (7:1).
+_CONTRASTE_CSS = ('<style>[data-testid="stCaptionContainer"] { opacity: 1; }'
+                  '[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #555867; }'
+                  # on a phone the chart toolbars cover the titles; the downloads are below each chart
+                  '@media (max-width: 767px) { .js-plotly-plot .modebar-container { display: none; } }'
+                  # wide markdown tables (technical notes) scroll inside themselves, not the page
+                  '[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }</style>')
 
 
 def appliquer(page_title: str, nom: str | None) -> None:

@@ -44,12 +44,12 @@ def test_every_page_is_drawn(server, page, artifacts, path, territoire):
 
 
 def test_search_without_accents_leads_to_the_commune(server, page):
-    page.goto(server)
+    """A suggestion selects the territory and keeps the page (here the Commune page)."""
+    page.goto(f"{server}/commune")
     wait_ready(page)
-    champ = page.get_by_label("Rechercher une commune")
-    champ.fill("bethune")
-    champ.press("Enter")
-    page.get_by_role("button", name=re.compile(r"^Béthune")).click()
+    champ = page.get_by_role("searchbox", name="Rechercher une commune ou une intercommunalité")
+    champ.press_sequentially("bethune", delay=40)  # suggestions while typing, no Enter
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name=re.compile(r"^Béthune")).click()
     page.wait_for_url(re.compile(r"/commune\?.*territoire=62119"))
     page.wait_for_selector("h1:has-text('Commune : Béthune')")
 
@@ -57,7 +57,7 @@ def test_search_without_accents_leads_to_the_commune(server, page):
 def test_postal_code_search(server, page):
     page.goto(server)
     wait_ready(page)
-    champ = page.get_by_label("Rechercher une commune")
+    champ = page.get_by_role("searchbox", name="Rechercher une commune ou une intercommunalité")
     champ.fill("62400")
     champ.press("Enter")
     page.wait_for_selector('[data-testid="stSidebar"] button:has-text("Béthune")')

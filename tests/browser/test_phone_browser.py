@@ -22,9 +22,9 @@ PHONE_HEIGHT = 844
 # what must be readable in the first screen of each page (the key value, or what the page is for)
 FIRST_SCREEN = {
     "": '[data-testid="stMetricValue"]',
-    "demographie": '[data-testid="stMetricValue"], .js-plotly-plot',
-    "logement": '[data-testid="stMetricValue"], .js-plotly-plot',
-    "economie": '[data-testid="stMetricValue"], .js-plotly-plot',
+    "demographie": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .js-plotly-plot',
+    "logement": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .js-plotly-plot',
+    "economie": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .js-plotly-plot',
     "programme": '[data-testid="stAlert"], [data-testid="stMetricValue"]',
     "commune": ".cc-val, [data-testid=stSelectbox]",
     "comparer": '[data-testid="stMultiSelect"]',
@@ -51,7 +51,8 @@ def overflow(pg) -> dict:
                    const wide = [...m.querySelectorAll('*')].filter(e => {
                        const r = e.getBoundingClientRect();
                        return r.width > 0 && r.right > window.innerWidth + 1 && getComputedStyle(e).position !== 'fixed'
-                              && !e.closest('[data-testid=stDataFrame], .js-plotly-plot, [data-testid=stDeckGlJsonChart]');
+                              && !e.closest('[data-testid=stDataFrame], .js-plotly-plot, [data-testid=stDeckGlJsonChart]')
+                              && !e.closest('[data-testid=stMarkdownContainer] table');  // scrolls inside itself
                    }).slice(0, 5).map(e => e.tagName + '.' + (e.className || '').toString().slice(0, 60));
                    return {scroll: m.scrollWidth, client: m.clientWidth, wide}; }""")
 
@@ -112,8 +113,11 @@ def test_the_page_scrolls_past_the_map(server, browser, path):
         avant = pg.eval_on_selector(main, "m => m.scrollTop")
         cdp = context.new_cdp_session(pg)
         cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        cdp.send("Input.synthesizeScrollGesture", {"x": int(cx), "y": int(cy), "yDistance": -400, "gestureSourceType": "touch",
-                                                     "speed": 1200})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": cx, "y": cy}]})
+        for i in range(1, 11):  # a finger moving up by 300 px over the map
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": cx, "y": cy - 30 * i}]})
+            pg.wait_for_timeout(20)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
         pg.wait_for_timeout(800)
         assert pg.eval_on_selector(main, "m => m.scrollTop") > avant + 100, "a swipe over the map did not scroll the page"
         # « Explorer la carte » gives the map the touches; « Recentrer la carte » is there
