@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from components import theme_charts, themes
-from datasets import access
+from datasets import access, cache
 
 TOUS = "Tous"
 
@@ -45,8 +45,21 @@ def themes_du_catalogue() -> list[str]:
     return [TOUS, *themes.titres().values()]
 
 
+_TABLEAUX = cache.Store("catalogue", 16)
+
+
 def tableau_catalogue(theme: str = TOUS) -> pd.DataFrame:
-    """The indicator catalogue as the Sources page shows it (one theme title, or all)."""
+    """The indicator catalogue as the Sources page shows it (one theme title, or all), built
+    once per theme and warehouse build."""
+    return _TABLEAUX.get(access.build_id(), ("catalogue", theme), lambda: _tableau_catalogue(theme))
+
+
+def tableau_fichiers() -> pd.DataFrame:
+    """The files loaded in the warehouse, one row per source."""
+    return _TABLEAUX.get(access.build_id(), "fichiers", _tableau_fichiers)
+
+
+def _tableau_catalogue(theme: str) -> pd.DataFrame:
     titres = themes.titres()
     par_id = {r["source_id"]: r for r in access.sources().to_dict("records")}
     lignes = []
@@ -71,8 +84,7 @@ def tableau_catalogue(theme: str = TOUS) -> pd.DataFrame:
     return pd.DataFrame(lignes)
 
 
-def tableau_fichiers() -> pd.DataFrame:
-    """The files loaded in the warehouse, one row per source."""
+def _tableau_fichiers() -> pd.DataFrame:
     sources = access.sources().to_dict("records")
     colonnes = {"Source": "titre", "Producteur": "producteur", "Millésimes": "millesimes", "Géographie": "geographie",
                 "Licence": "licence", "Démonstration": "demo", "Fichier": "fichier", "Adresse": "url"}

@@ -135,8 +135,16 @@ class TableauCommune:
     demo: bool
 
 
+_TABLEAUX = cache.Store("tableaux_commune", 64)
+
+
 def tableau_commune(ctx: Context) -> TableauCommune:
-    """Every indicator of the context's commune next to its references, with its rank, by theme."""
+    """Every indicator of the context's commune next to its references, with its rank, by theme
+    (built once per commune and warehouse build, shared: frozen)."""
+    return _TABLEAUX.get(ctx.build_id, ctx.territoires, lambda: _tableau_commune(ctx))
+
+
+def _tableau_commune(ctx: Context) -> TableauCommune:
     cat = access.catalogue()
     territoires = [ctx.territoire.as_dict()] + [r.as_dict() for r in ctx.references]
     vals = access.valeurs(tuple(cat["indicateur"]), ctx.territoires)

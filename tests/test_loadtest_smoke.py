@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,12 +83,13 @@ def test_limits_are_refused(args):
 
 
 def _url_path(page_file: str) -> str:
-    """The url path app.py gives a page: its url_path, else the file name (Streamlit's rule)."""
-    for call in re.findall(r"st\.Page\((.*?)\)", (ROOT / "app.py").read_text(encoding="utf-8")):
-        if f'"{page_file}"' in call:
-            m = re.search(r'url_path="([^"]*)"', call)
-            return m.group(1) if m else Path(page_file).stem
-    pytest.fail(f"{page_file} not in app.py")
+    """The url path the app gives a page file (components/navigation.py, the one list of pages)."""
+    from components import navigation
+
+    for p in navigation.PAGES:
+        if p.fichier == page_file:
+            return p.url
+    pytest.fail(f"{page_file} not in components/navigation.py")
 
 
 def test_first_visitor_of_a_fresh_server_opening_a_page_by_its_address(fresh_server):
