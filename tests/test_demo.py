@@ -72,8 +72,11 @@ def test_files_and_members(generated):
 def test_readers_accept_them_and_families(generated):
     _, _, results = generated
     assert set(results) == set(demo.DEMO_FAMILIES)
+    metro = ("niveau France : valeurs publiées par l'Insee pour la France métropolitaine (fichier METRO), "
+             "le fichier ne publie pas de valeur France entière")
     for r in results.values():
-        assert r.info.notes == []  # nothing to repair in our own files
+        # nothing to repair in our own files; demo Filosofi, like INSEE's, publishes France métropolitaine only
+        assert r.info.notes == ([metro] if r.info.famille == "filosofi" else [])
     assert results["logement"].info.millesimes == [2010, 2015, 2021]
     assert results["filosofi"].info.millesimes == [2021]
     assert results["logement"].info.libelles["P21_LOG"] == "Nombre de logements en 2021"
@@ -381,5 +384,6 @@ def test_without_the_national_table_demo_covers_the_territory_only(tmp_path):
     build.build(raw_dir=raw, target=tmp_path / "warehouse", ref_dir=ref, log=logs.append)
     assert any("démonstration limitée aux communes du territoire" in line for line in logs)
     v = pd.read_parquet(tmp_path / "warehouse" / "valeurs.parquet").set_index(["indicateur", "niveau", "code", "millesime"])
-    assert pd.notna(v.loc[("logements", "territoire", "AULA", 2021), "valeur"])
-    assert v.loc[("logements", "departement", "62", 2021), "statut"] == "hors_source"
+    # (dwellings are real in the default, from datasets/embedded/: an age band is still demonstration)
+    assert pd.notna(v.loc[("pop_0014", "territoire", "AULA", 2021), "valeur"])
+    assert v.loc[("pop_0014", "departement", "62", 2021), "statut"] == "hors_source"

@@ -27,11 +27,11 @@ def _rows(raw: bytes) -> list[list[str]]:
 
 
 def test_shares_are_percentages_rounded_as_displayed(lens):
-    c = lens["logements"]
+    c = lens["occupation"]
     rows = _rows(tables.csv_bytes(c.data, c.meta))
     blank = rows.index([])
     block = dict(r for r in rows[1:blank])
-    assert rows[0] == ["Catégories de logements"]
+    assert rows[0] == ["Catégories de logements (2021)"]  # the title carries its vintage
     assert block["Valeurs"].startswith("Part (%)") and "1 décimale" in block["Valeurs"]
     assert block["Territoire"] == "Lens (62498)" and block["Millésime"] == "2021" and block["Source"]
     header = rows[blank + 1]
@@ -45,7 +45,7 @@ def test_shares_are_percentages_rounded_as_displayed(lens):
 
 
 def test_xlsx_keeps_precision_formats_by_unit_and_says_the_unit(lens):
-    c = lens["logements"]
+    c = lens["occupation"]
     wb = openpyxl.load_workbook(io.BytesIO(tables.xlsx_bytes(c.data, c.meta)))
     ws = wb["Données"]
     header = [x.value for x in ws[1]]

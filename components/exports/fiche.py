@@ -123,8 +123,8 @@ def _key_figures_table(f: Fiche) -> str:
         rows.append(f"<tr><td>{libelle}{demo}</td><td class='num strong'>{_e(value)}</td>"
                     f"<td class='num'>{int(r.millesime)}</td><td class='num'>{_e(evo)}</td>{refs}</tr>")
     n_refs = len(f.references)
-    ref_width = (100 - 30 - 13 - 11 - 16) / max(n_refs, 1)
-    cols = ("<colgroup><col style='width:30%'><col style='width:13%'><col style='width:11%'><col style='width:16%'>"
+    ref_width = (100 - 27 - 13 - 10 - 16) / max(n_refs, 1)
+    cols = ("<colgroup><col style='width:27%'><col style='width:13%'><col style='width:10%'><col style='width:16%'>"
             + "".join(f"<col style='width:{ref_width:.1f}%'>" for _ in f.references) + "</colgroup>")
     return (f"<table class='kf'>{cols}<thead><tr><th>Indicateur</th><th class='num'>{_e(f.entete(f.code, f.nom))}</th>"
             f"<th class='num'>Millésime</th><th class='num'>Évolution</th>{head}</tr></thead>"
@@ -179,6 +179,7 @@ table.kf th, table.kf td { border-bottom: 0.4pt solid #888; padding: 0.7mm 1.2mm
 table.kf th { border-bottom: 1pt solid #111; font-size: 8pt; vertical-align: bottom; }
 table.kf tr { break-inside: avoid; } table.kf thead { display: table-header-group; }
 .num { text-align: right; } td.strong { font-weight: bold; }
+table.kf td.num { overflow-wrap: normal; hyphens: manual; }  /* a number is never cut between its digits */
 .unite { font-weight: normal; color: #333; font-size: 0.92em; }
 .demo { border: 0.8pt solid #7a2e00; color: #7a2e00; font-size: 7pt; padding: 0 1mm; font-weight: bold; white-space: nowrap; }
 .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 3mm 5mm; }
