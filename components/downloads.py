@@ -6,7 +6,9 @@ cache (`datasets.cache`: images keyed by a hash of the figure's JSON, fiche and 
 territory and warehouse build), so a second click is instant."""
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Callable
 import hashlib
 
 import pandas as pd
@@ -100,51 +102,53 @@ def territory_downloads(selection: Context) -> None:
     A file already built (per process, territory and warehouse build) is a download button
     at once; otherwise a first click builds it with its progress shown, then the download
     button appears (Streamlit cannot show progress inside a deferred download)."""
-    version = selection.build_id
-    code = selection.code
-    fiche_pdf = _FICHIERS.peek(version, ("pdf", code))
-    archive = _FICHIERS.peek(version, ("zip", code))
+    version, code = selection.build_id, selection.code
     wanted = None
     with st.container(horizontal=True, gap="small", key=f"dlt_{code}"):
-        if image.images_disponibles():
-            if fiche_pdf is None:
-                if st.button("Fiche territoire (PDF)", key=f"dlt_{code}_pdf_go", icon=":material/picture_as_pdf:",
-                             help="Prépare une synthèse imprimable (A4) : chiffres clés, graphiques, carte et "
-                                  "sources ; quelques secondes"):
-                    wanted = "pdf"
-            else:
-                _pdf_button(selection, fiche_pdf)
-        if archive is None:
-            if st.button("Tout télécharger (ZIP)", key=f"dlt_{code}_zip_go", icon=":material/folder_zip:",
-                         help="Prépare une archive : tous les graphiques (PNG, SVG), leurs données (CSV, XLSX), "
-                              "la fiche PDF et un fichier LISEZMOI ; quelques secondes"):
-                wanted = "zip"
-        else:
-            _zip_button(selection, archive)
-    if wanted == "pdf":
-        data = _prepared("Préparation de la fiche territoire", lambda p: _fiche_bytes(code, version, p),
-                         "Fiche territoire prête")
+        for f in _TERRITORY_FILES:
+            if f.kind == "pdf" and not image.images_disponibles():
+                continue
+            ready = _FICHIERS.peek(version, (f.kind, code))
+            if ready is not None:
+                _file_button(selection, f, ready)
+            elif st.button(f.label, key=f"dlt_{code}_{f.kind}_go", icon=f.icon, help=f.prepare_help):
+                wanted = f
+    if wanted is not None:
+        build = _fiche_bytes if wanted.kind == "pdf" else _bundle_bytes
+        data = _prepared(wanted.preparing, lambda p: build(code, version, p), wanted.ready)
         if data is not None:
-            _pdf_button(selection, data)
-    elif wanted == "zip":
-        data = _prepared("Préparation de l'archive", lambda p: _bundle_bytes(code, version, p), "Archive prête")
-        if data is not None:
-            _zip_button(selection, data)
+            _file_button(selection, wanted, data)
     if not image.images_disponibles():
         st.caption(image.INDISPONIBLE)
 
 
-def _pdf_button(selection, data: bytes) -> None:
-    st.download_button(
-        "Télécharger la fiche (PDF)", data=data, file_name=fiche.file_name(selection.nom), mime=MIME["pdf"],
-        key=f"dlt_{selection.code}_pdf", icon=":material/picture_as_pdf:", on_click="ignore",
-        help="Une synthèse imprimable (A4) : chiffres clés, graphiques, carte et sources",
-    )
+@dataclasses.dataclass(frozen=True)
+class _TerritoryFile:
+    kind: str  # "pdf" or "zip": the cache key and the MIME type
+    label: str
+    icon: str
+    prepare_help: str
+    preparing: str
+    ready: str
+    download_label: str
+    download_help: str
+    file_name: Callable[[str], str]
 
 
-def _zip_button(selection, data: bytes) -> None:
-    st.download_button(
-        "Télécharger l'archive (ZIP)", data=data, file_name=bundle.archive_name(selection.nom), mime=MIME["zip"],
-        key=f"dlt_{selection.code}_zip", icon=":material/folder_zip:", on_click="ignore",
-        help="Tous les graphiques (PNG, SVG), leurs données (CSV, XLSX), la fiche PDF et un LISEZMOI",
-    )
+_TERRITORY_FILES = (
+    _TerritoryFile("pdf", "Fiche territoire (PDF)", ":material/picture_as_pdf:",
+                   "Prépare une synthèse imprimable (A4) : chiffres clés, graphiques, carte et sources ; quelques secondes",
+                   "Préparation de la fiche territoire", "Fiche territoire prête", "Télécharger la fiche (PDF)",
+                   "Une synthèse imprimable (A4) : chiffres clés, graphiques, carte et sources", fiche.file_name),
+    _TerritoryFile("zip", "Tout télécharger (ZIP)", ":material/folder_zip:",
+                   "Prépare une archive : tous les graphiques (PNG, SVG), leurs données (CSV, XLSX), la fiche PDF "
+                   "et un fichier LISEZMOI ; quelques secondes",
+                   "Préparation de l'archive", "Archive prête", "Télécharger l'archive (ZIP)",
+                   "Tous les graphiques (PNG, SVG), leurs données (CSV, XLSX), la fiche PDF et un LISEZMOI",
+                   bundle.archive_name),
+)
+
+
+def _file_button(selection, f: _TerritoryFile, data: bytes) -> None:
+    st.download_button(f.download_label, data=data, file_name=f.file_name(selection.nom), mime=MIME[f.kind],
+                       key=f"dlt_{selection.code}_{f.kind}", icon=f.icon, on_click="ignore", help=f.download_help)

@@ -21,7 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import charts, format as fmt
-from components.layout import niveau_label
+from datasets.niveaux import libelle as niveau_label
 from components.exports import image
 from components.exports.tables import slug
 from components.exports.territory_charts import (TerritoryChart, agence_nom, references, source_text,

@@ -255,8 +255,8 @@ territoires de référence. Pour explorer les données : <a href="{e(app_url)}">
 # --- the build ------------------------------------------------------------------------------
 
 def _territories(codes: list[str] | None) -> list[dict]:
-    from components.layout import niveau_label
     from datasets import access
+    from datasets.niveaux import libelle as niveau_label
 
     rows = []
     if codes:

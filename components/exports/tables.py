@@ -26,6 +26,7 @@ import pandas as pd
 
 from components.chart_meta import ChartMeta
 from components.format import STATUTS
+from datasets import niveaux
 
 DEMO_COLONNE = "Données de démonstration"
 # Readable French headers for the warehouse's column names; other columns get theirs
@@ -116,13 +117,7 @@ def _column_name(col: str, data: pd.DataFrame, meta: ChartMeta) -> str:
 
 
 def _niveau_text(niveau) -> str:
-    if not isinstance(niveau, str):
-        return niveau
-    try:
-        from components.layout import niveau_label
-    except Exception:  # pragma: no cover - layout needs Streamlit, always installed with the app
-        return niveau
-    return niveau_label(niveau)
+    return niveaux.libelle(niveau) if isinstance(niveau, str) else niveau
 
 
 def table(data: pd.DataFrame, meta: ChartMeta) -> pd.DataFrame:
