@@ -1,4 +1,6 @@
 """Entry point: page config, navigation (components/navigation.py) and the shared sidebar."""
+import logging
+
 import streamlit as st
 
 from components import conventions, navigation, picker, state
@@ -15,8 +17,11 @@ page = st.navigation(navigation.st_pages())
 try:
     access.build_info()
 except access.WarehouseError as exc:
-    # never show figures from a missing, incomplete or corrupt warehouse
-    st.error(f"Les données ne sont pas disponibles. {exc}")
+    # never show figures from a missing, incomplete or corrupt warehouse; the visitor is told
+    # why in plain words, the server's log gets the details (paths are not for visitors)
+    logging.getLogger("chiffres_clefs").error("warehouse refused: %s", exc)
+    st.error("Les données ne sont pas disponibles pour le moment (entrepôt de données absent, incomplet ou "
+             "en cours de reconstruction). Réessayez dans quelques minutes ; si cela dure, prévenez l'agence.")
     st.stop()
 
 ctx = state.context()  # built once per rerun; the page and every component read this one

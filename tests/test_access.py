@@ -210,3 +210,16 @@ def test_queries_during_20_swaps_never_fail_nor_mix_builds(tmp_path, monkeypatch
     assert wrong == []
     assert len({b.split(":")[0] for b, _ in seen}) == 21  # the visitors read every build, across 20 swaps
     assert access.catalogue("demographie").attrs["build_id"].startswith("build20:")
+
+
+def test_the_app_tells_visitors_without_showing_a_server_path(tmp_path, monkeypatch):
+    """A missing warehouse: a plain French message, no figure, and no path of the server."""
+    from streamlit.testing.v1 import AppTest
+
+    missing = tmp_path / "nulle-part" / "warehouse"
+    monkeypatch.setenv("CHIFFRES_CLEFS_WAREHOUSE", str(missing))
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    texts = " ".join(e.value for e in at.error)
+    assert "Les données ne sont pas disponibles" in texts
+    assert str(tmp_path) not in texts and "nulle-part" not in texts and "python -m" not in texts
+    assert not at.metric
