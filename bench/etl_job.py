@@ -40,7 +40,8 @@ def _warehouse_size(final: Path) -> dict:
 
 
 def _read(args) -> dict:
-    from etl import catalogue, reference_data, territory, values
+    from etl import catalogue, territory, values
+    from etl.reference import data as reference_data
     from etl.readers import registry
     from etl.territories import build_territoires
 

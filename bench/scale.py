@@ -19,7 +19,7 @@ DEPARTEMENT = "62"
 
 def territory_toml(departement: str = DEPARTEMENT) -> str:
     """A territory file listing every EPCI that has a commune in the département."""
-    from etl.reference_sources import CURRENT, npm_tarball, read_npm_json
+    from etl.reference.sources import CURRENT, npm_tarball, read_npm_json
 
     tarball = npm_tarball(CURRENT)
     dep_of = {c["code"]: c.get("departement") for c in read_npm_json(tarball, "communes.json")

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                    add_help=False)
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "reference":
-        from etl import reference
+        from etl.reference import cli as reference
         return reference.main(argv[1:])
     if argv and argv[0] == "embed":
         from etl import embed

@@ -14,7 +14,8 @@ import pandas as pd
 
 from etl import catalogue as catalogue_mod
 from etl import check as check_mod
-from etl import paths, reference_data, territory as territory_mod, values, warehouse
+from etl import paths, territory as territory_mod, values, warehouse
+from etl.reference import data as reference_data
 from etl.errors import BuildError, InputError
 from etl.readers.common import ReadResult, SourceInfo
 from etl.territories import build_territoires
@@ -160,7 +161,8 @@ def _demo_results(missing: list[str], ref: reference_data.Reference, log, keep: 
     datasets/reference/), or for the territory's communes only when that table
     is missing; `keep`: the variables the readers keep, as for real files.
     Each family is generated and read when the build reaches it (_DemoResult)."""
-    from etl import demo, reference_france
+    from etl import demo
+    from etl.reference import france as reference_france
     from etl.readers import registry
 
     if ref.france is not None:

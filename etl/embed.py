@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from etl import catalogue as catalogue_mod
-from etl import paths, reference_data, territory as territory_mod, values
+from etl import paths, territory as territory_mod, values
+from etl.reference import data as reference_data
 from etl.errors import BuildError, InputError
 from etl.readers.common import ReadResult
 from etl.territories import build_territoires

@@ -222,7 +222,8 @@ def write_csv(path: Path, header: list[str], table: list[list[str]]) -> None:
 
 def territory_geos(territory_path: Path | None = None) -> list[str]:
     """The territory's communes and EPCI, its départements and régions, and France, as Melodi GEO filters."""
-    from etl import reference_data, territory as territory_mod
+    from etl import territory as territory_mod
+    from etl.reference import data as reference_data
 
     terr = territory_mod.load(territory_path)
     ref = reference_data.load(terr, None)

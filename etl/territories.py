@@ -7,7 +7,7 @@ import unicodedata
 
 import pandas as pd
 
-from etl.reference_data import Reference
+from etl.reference.data import Reference
 from etl.territory import Territory
 
 COLUMNS = [

@@ -185,7 +185,7 @@ def test_values_depend_on_the_commune(generated):
 
 # --- every commune of France ---------------------------------------------------
 
-from etl import reference_france  # noqa: E402
+from etl.reference import france as reference_france  # noqa: E402
 
 REF = ROOT / "datasets" / "reference"
 

