@@ -27,7 +27,9 @@ _CONTRASTE_CSS = ('<style>[data-testid="stCaptionContainer"] { opacity: 1; }'
                   # on a phone the chart toolbars cover the titles; the downloads are below each chart
                   '@media (max-width: 767px) { .js-plotly-plot .modebar-container { display: none; } }'
                   # wide markdown tables (technical notes) scroll inside themselves, not the page
-                  '[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }</style>')
+                  '[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }'
+                  # a long token (« @etalab/decoupage-administratif » in a source line) wraps on a phone
+                  '[data-testid="stMain"] p { overflow-wrap: anywhere; }</style>')
 
 
 def appliquer(page_title: str, nom: str | None) -> None:
