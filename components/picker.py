@@ -103,9 +103,6 @@ def territory_search(key: str = SIDEBAR_SEARCH, label_text: str = "Rechercher un
     suggestions(texte, key_prefix, search_key=key)
 
 
-# kept for callers of the former name
-commune_search = territory_search
-
 
 def page_search() -> None:
     """The same search at the top of the page, shown on a phone only (where the sidebar is

@@ -11,7 +11,6 @@ import pandas as pd
 
 from components import format as fmt
 from components.charts import _present
-from components.programme_charts import concerne
 from datasets import niveaux
 
 
@@ -29,14 +28,6 @@ def metadonnees(agence: pd.DataFrame) -> Metadonnees:
     source = max(set(sources), key=sources.count) if sources else ""
     annee = int(agence["annee"].max()) if "annee" in agence and agence["annee"].notna().any() else None
     return Metadonnees(f"Source : {source}" if source else "Source : données de l'agence", annee)
-
-
-def jours_par_correspondant(programme: pd.DataFrame, codes=None) -> pd.DataFrame:
-    """[Correspondant, Jours] largest first (dossiers concerning `codes` only, when given)."""
-    d = programme[concerne(programme, codes)] if codes else programme
-    g = d.groupby("correspondant")["jours"].sum().reset_index()
-    g = g.sort_values(["jours", "correspondant"], ascending=[False, True])
-    return table_jours(g["correspondant"], g["jours"], "Correspondant")
 
 
 def jours_par_territoire(programme: pd.DataFrame, noms: dict[str, str]) -> pd.DataFrame:

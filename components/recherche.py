@@ -6,14 +6,13 @@ short strings); a query scores them in C and returns at most `limit` results, so
 reaches the browser never grows with the number of communes."""
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from datasets import access
+from datasets import access, cache
 
 SELECTABLE = ("territoire", "groupement", "epci", "commune")
 TOUS = (*SELECTABLE, "departement", "region", "pays")
@@ -70,11 +69,11 @@ class _Index:
     population: tuple[float, ...]  # ties go to the largest commune
 
 
-@functools.lru_cache(maxsize=2)
-def _index_for(built_at: str) -> _Index:
+def _build_index() -> _Index:
     rows, keys, owner, postaux = [], [], [], []
     try:
-        pop = dict(zip(access.classement("population")["code"].astype(str), access.classement("population")["valeur"]))
+        classement = access.classement("population")
+        pop = dict(zip(classement["code"].astype(str), classement["valeur"]))
     except Exception:  # no population loaded: ties by name only
         pop = {}
     for row in access.territoires().to_dict("records"):
@@ -89,8 +88,11 @@ def _index_for(built_at: str) -> _Index:
     return _Index(tuple(rows), tuple(keys), tuple(owner), tuple(postaux), population)
 
 
+_INDEX = cache.Store("recherche", 2)  # the search index: one per warehouse build, shared read-only
+
+
 def _index() -> _Index:
-    return _index_for(str((access.build_info() or {}).get("built_at", "")))
+    return _INDEX.get(access.build_id(), "index", _build_index)
 
 
 def _score_texte(q: str, key: str) -> float:
