@@ -8,11 +8,14 @@ need (shares of a total, annual growth between vintages, the data table behind a
 chart) live here too, so pages stay free of data wrangling."""
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from components import format as fmt
 from components.chart_meta import ChartMeta, IndicatorFacts
@@ -44,19 +47,66 @@ def _unite_courte(unite: str) -> str:
     return unite if len(unite or "") <= 12 else ""
 
 
-def _base(fig: go.Figure, titre: str | None, hauteur: int | None = None) -> go.Figure:
-    return fmt.french_layout(
-        fig,
-        title={"text": plier(titre or "", 50), "x": 0, "xanchor": "left", "font": {"size": 15}},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0, "traceorder": "normal"},
-        hovermode="closest", **({"height": hauteur} if hauteur else {}),
-    )
+# ---------------------------------------------------------------- figures as plain specs
+#
+# Every builder assembles a plain {"data": [...], "layout": {...}} dict and wraps it once in
+# a figure without plotly's validation (`go.Figure(spec, _validate=False)`): building figures
+# through graph_objects (validation of every value, `update_layout` path strings) cost
+# ~40 ms a chart and dominated the server's CPU per action (BENCHMARKS.md, « CPU per
+# action »). The specs only use attributes plotly documents; `tests/test_charts.py` checks
+# that every builder's output passes plotly's validation, so nothing invalid is sent.
 
 
-def _axe_millesimes(fig: go.Figure, millesimes) -> None:
-    """Vintages as plain labels: a linear axis would print "2 019" with French thousands."""
-    ans = sorted({int(m) for m in millesimes})
-    fig.update_xaxes(tickmode="array", tickvals=ans, ticktext=[str(a) for a in ans], title_text="")
+def _merge(dst: dict, src: dict) -> dict:
+    """Recursive merge of layout dicts (what `update_layout` does with nested dicts)."""
+    for k, v in src.items():
+        if isinstance(v, dict) and isinstance(dst.get(k), dict):
+            _merge(dst[k], v)
+        else:
+            dst[k] = v
+    return dst
+
+
+def _layout(titre: str | None, hauteur: int | None, **extra) -> dict:
+    """The shared French layout (`format.FRENCH_LAYOUT`), title, legend below, height; then
+    the builder's own settings merged in."""
+    # each key copied on its own: FRENCH_LAYOUT's xaxis and yaxis are one shared dict
+    layout = _merge({k: copy.deepcopy(v) for k, v in fmt.FRENCH_LAYOUT.items()}, {
+        "title": {"text": plier(titre or "", 50), "x": 0, "xanchor": "left", "font": {"size": 15}},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0, "traceorder": "normal"},
+        "hovermode": "closest", **({"height": hauteur} if hauteur else {}),
+    })
+    return _merge(layout, extra)
+
+
+@functools.cache
+def _template(name: str) -> dict:
+    """plotly's default template as a plain dict, made once and shared read-only by every
+    figure (Streamlit's theme restyles it in the browser; kaleido draws the exports with it)."""
+    return pio.templates[name].to_plotly_json()
+
+
+class Figure(go.Figure):
+    """A plotly figure whose default template is shared instead of copied.
+
+    plotly deep-copies its ~7 kB default template into every figure it builds and again in
+    every `to_dict()` (Streamlit calls it on every rerun, for every chart): half of the cost
+    of a chart once its validation is skipped. Here the template is one shared dict, never
+    changed (a caller that wants another template builds a `go.Figure` from this one, which
+    copies everything, as the exports do)."""
+
+    def to_dict(self) -> dict:
+        layout = {k: (v if k == "template" else copy.deepcopy(v)) for k, v in self._layout.items()}
+        return {"data": copy.deepcopy(self._data), "layout": layout}
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    template = layout.pop("template", None)
+    if template is None and isinstance(pio.templates.default, str):
+        template = _template(pio.templates.default)
+    fig = Figure({"data": data, "layout": {**layout, "template": {}}}, _validate=False)
+    fig._layout["template"] = template if template is not None else {}  # shared, not copied
+    return fig
 
 
 # ---------------------------------------------------------------- transforms
@@ -69,28 +119,35 @@ def parts(df: pd.DataFrame, categories: dict[str, str], total: str, reste: str |
     `categories` maps indicator -> label. A territory whose total or category carries a
     statut gets a null share with that statut (the chart prints the text). `reste` adds the
     remainder of the total as one more category when positive."""
+    par_code: dict[str, dict[str, tuple]] = {}
+    noms: dict[str, str] = {}
+    statuts = df["statut"].tolist() if "statut" in df else [None] * len(df)
+    for code, nom, ind, v, s in zip(df["code"].tolist(), df["nom"].tolist(), df["indicateur"].tolist(),
+                                    df["valeur"].tolist(), statuts):
+        noms.setdefault(code, nom)
+        par_code.setdefault(code, {}).setdefault(ind, (v, None if s is None or pd.isna(s) or s == "" else str(s)))
     lignes = []
-    ordre = df.drop_duplicates("code")[["code", "nom"]].itertuples(index=False)
-    for code, nom in ordre:
-        sous = df[df["code"] == code].set_index("indicateur")
-        if total not in sous.index:
+    for code, nom in noms.items():
+        sous = par_code[code]
+        if total not in sous:
             continue
-        tot = sous.loc[total]
-        somme = 0.0
+        tot_v, tot_s = sous[total]
+        tot_ok = tot_s is None and _present(tot_v) and tot_v > 0
+        somme, complet = 0.0, True
         for ind, libelle in categories.items():
-            if ind not in sous.index:
+            if ind not in sous:
                 continue
-            v = sous.loc[ind]
-            statut = _statut(v) or _statut(tot)
-            ok = statut is None and _present(v["valeur"]) and _present(tot["valeur"]) and tot["valeur"] > 0
-            part = float(v["valeur"]) / float(tot["valeur"]) * 100 if ok else None
-            somme += float(v["valeur"]) if ok else 0.0
+            v, s = sous[ind]
+            statut = s or tot_s
+            ok = statut is None and _present(v) and tot_ok
+            part = float(v) / float(tot_v) * 100 if ok else None
+            somme += float(v) if ok else 0.0
+            complet = complet and part is not None
             lignes.append({"code": code, "nom": nom, "categorie": libelle, "valeur": part,
                            "statut": statut if part is None else None})
-        if reste and _statut(tot) is None and _present(tot["valeur"]) and tot["valeur"] > 0:
-            complet = all(l["valeur"] is not None for l in lignes if l["code"] == code)
-            r = (float(tot["valeur"]) - somme) / float(tot["valeur"]) * 100
-            if complet and r > 0.05:
+        if reste and tot_ok and complet:
+            r = (float(tot_v) - somme) / float(tot_v) * 100
+            if r > 0.05:
                 lignes.append({"code": code, "nom": nom, "categorie": reste, "valeur": r, "statut": None})
     return pd.DataFrame(lignes, columns=["code", "nom", "categorie", "valeur", "statut"])
 
@@ -136,43 +193,59 @@ def tableau_valeurs(df: pd.DataFrame, indicateurs: pd.DataFrame) -> pd.DataFrame
 
     `df` is `access.valeurs` output; `indicateurs` catalogue rows. Counts of very different
     sizes (a commune and France) read better as a table than as bars."""
-    noms = list(dict.fromkeys(df["nom"]))
-    table = pd.DataFrame({"Territoire": noms})
-    for _, ind in indicateurs.iterrows():
-        d = df[df["indicateur"] == ind["indicateur"]].set_index("nom").reindex(noms)
-        if d["millesime"].isna().all():
+    noms = list(dict.fromkeys(df["nom"].tolist()))
+    par: dict[str, dict[str, tuple]] = {}
+    for i, nom, m, v, s in zip(df["indicateur"].tolist(), df["nom"].tolist(), df["millesime"].tolist(),
+                               df["valeur"].tolist(), df["statut"].tolist()):
+        par.setdefault(i, {}).setdefault(nom, (m, v, s))
+    table: dict[str, list] = {"Territoire": noms}
+    for ind in indicateurs.to_dict("records"):
+        d = par.get(ind["indicateur"], {})
+        millesimes = [d[n][0] for n in noms if n in d and _present(d[n][0])]
+        if not millesimes:
             continue
-        col = f"{ind['libelle']} ({int(d['millesime'].max())})"
-        table[col] = [fmt.valeur(v, str(ind.get("unite") or ""), int(ind.get("decimales") or 0), s)
-                      for v, s in zip(d["valeur"], d["statut"])]
-    return table
+        unite, dec = str(ind.get("unite") or ""), int(ind.get("decimales") or 0)
+        table[f"{ind['libelle']} ({int(max(millesimes))})"] = [
+            fmt.valeur(d[n][1], unite, dec, d[n][2]) if n in d else fmt.valeur(None, unite, dec) for n in noms]
+    return pd.DataFrame(table)
 
 
 def completer(df: pd.DataFrame, territoires: tuple, noms: dict[str, str], indicateurs=None) -> pd.DataFrame:
     """Add a row with statut "hors_source" for each territory the warehouse has no value for,
     so a comparison that cannot be made says so instead of silently dropping the territory.
     Rows come back in the order of `territoires` ((niveau, code) pairs)."""
-    inds = list(indicateurs) if indicateurs is not None else list(dict.fromkeys(df["indicateur"]))
-    present = set(zip(df["indicateur"], df["niveau"], df["code"])) if len(df) else set()
+    inds = list(indicateurs) if indicateurs is not None else list(dict.fromkeys(df["indicateur"].tolist()))
+    cles = list(zip(df["indicateur"].tolist(), df["niveau"].tolist(), df["code"].tolist()))
+    present = set(cles)
+    dernier: dict[str, object] = {}
+    for (i, _, _), m in zip(cles, df["millesime"].tolist()):
+        if _present(m) and (i not in dernier or m > dernier[i]):
+            dernier[i] = m
     ajout = [{"indicateur": i, "niveau": n, "code": c, "nom": noms.get(c, c), "valeur": None,
               "statut": "hors_source", "demo": False, "source_id": None,
-              "millesime": df.loc[df["indicateur"] == i, "millesime"].max() if len(df) else None}
+              "millesime": dernier.get(i) if len(df) else None}
              for i in inds for n, c in territoires if (i, n, c) not in present]
-    out = pd.concat([df, pd.DataFrame(ajout)], ignore_index=True) if ajout else df.copy()
+    out = pd.concat([df, pd.DataFrame(ajout)], ignore_index=True) if ajout else df.reset_index(drop=True)
     rang = {pair: k for k, pair in enumerate(territoires)}
-    out["_rang"] = [rang.get((n, c), len(rang)) for n, c in zip(out["niveau"], out["code"])]
+    rangs = [rang.get((n, c), len(rang)) for n, c in zip(out["niveau"].tolist(), out["code"].tolist())]
+    if all(a <= b for a, b in zip(rangs, rangs[1:])):
+        return out.copy(deep=False)
+    out["_rang"] = rangs
     return out.sort_values(["_rang"], kind="stable").drop(columns="_rang").reset_index(drop=True)
 
 
 def table_texte(df: pd.DataFrame, colonnes: dict[str, str], unite: str, decimales: int) -> pd.DataFrame:
     """The text alternative of a chart: chosen columns renamed, values as French text."""
-    t = df.copy()
-    statuts = t["statut"] if "statut" in t else [None] * len(t)
-    t["valeur"] = [fmt.valeur(v, unite, decimales, s) for v, s in zip(t["valeur"], statuts)]
-    for c in colonnes:
-        if c == "millesime":
-            t[c] = t[c].astype("Int64").astype(str)
-    return t[list(colonnes)].rename(columns=colonnes).reset_index(drop=True)
+    statuts = df["statut"].tolist() if "statut" in df else [None] * len(df)
+    out = {}
+    for c, titre in colonnes.items():
+        if c == "valeur":
+            out[titre] = [fmt.valeur(v, unite, decimales, s) for v, s in zip(df["valeur"].tolist(), statuts)]
+        elif c == "millesime":
+            out[titre] = df[c].astype("Int64").astype(str).reset_index(drop=True)
+        else:
+            out[titre] = df[c].reset_index(drop=True)
+    return pd.DataFrame(out)
 
 
 def meta(titre: str, code: str, nom: str, indicateur: str, millesime, source: str, demo: bool,
@@ -199,7 +272,7 @@ def serie_temporelle(df: pd.DataFrame, unite: str, decimales: int = 0, titre: st
 
     The selected territory (by name) is drawn in blue and thicker; vintages with a statut
     leave a gap and their text is in the hover of the table, not a zero."""
-    fig = go.Figure()
+    data = []
     noms = list(dict.fromkeys(df["nom"]))
     autres = iter(fmt.COLORWAY[1:])
     for nom in noms:
@@ -207,17 +280,20 @@ def serie_temporelle(df: pd.DataFrame, unite: str, decimales: int = 0, titre: st
         statuts = d["statut"] if "statut" in d else [None] * len(d)
         textes = [fmt.valeur(v, unite, decimales, s) for v, s in zip(d["valeur"], statuts)]
         principal = selection is None and nom == noms[0] or nom == selection
-        fig.add_trace(go.Scatter(
-            x=[int(m) for m in d["millesime"]],
-            y=[float(v) if _present(v) else None for v in d["valeur"]],
-            mode="lines+markers", name=nom, text=textes,
-            hovertemplate="%{fullData.name}<br>%{x} : %{text}<extra></extra>",
-            line={"width": 3 if principal else 2,
-                  "color": COULEUR_SELECTION if principal else next(autres, COULEUR_REFERENCE)},
-        ))
-    _axe_millesimes(fig, df["millesime"])
-    fig.update_yaxes(title_text=plier(unite, 20))
-    return _base(fig, titre, 360)
+        data.append({
+            "type": "scatter", "x": [int(m) for m in d["millesime"]],
+            "y": [float(v) if _present(v) else None for v in d["valeur"]],
+            "mode": "lines+markers", "name": nom, "text": textes,
+            "hovertemplate": "%{fullData.name}<br>%{x} : %{text}<extra></extra>",
+            "line": {"width": 3 if principal else 2,
+                     "color": COULEUR_SELECTION if principal else next(autres, COULEUR_REFERENCE)},
+        })
+    # vintages as plain labels: a linear axis would print "2 019" with French thousands
+    ans = sorted({int(m) for m in df["millesime"]})
+    return _figure(data, _layout(titre, 360,
+                                 xaxis={"tickmode": "array", "tickvals": ans, "ticktext": [str(a) for a in ans],
+                                        "title": {"text": ""}},
+                                 yaxis={"title": {"text": plier(unite, 20)}}))
 
 
 def barres_taux(df: pd.DataFrame, titre: str | None = None) -> go.Figure:
@@ -225,17 +301,15 @@ def barres_taux(df: pd.DataFrame, titre: str | None = None) -> go.Figure:
     valeurs = [float(v) if _present(v) else None for v in df["valeur"]]
     textes = [fmt.valeur(v, "%", 2, s) for v, s in zip(df["valeur"], df["statut"])]
     couleurs = [COULEUR_BAISSE if (v is not None and v < 0) else COULEUR_SELECTION for v in valeurs]
-    fig = go.Figure(go.Bar(
-        x=list(df["periode"]), y=valeurs, text=textes, textposition="outside",
-        marker={"color": couleurs}, name="Taux annuel moyen",
-        hovertemplate="%{x} : %{text} par an<extra></extra>",
-    ))
-    for periode, v, t in zip(df["periode"], valeurs, textes):
-        if v is None:
-            fig.add_annotation(x=periode, y=0, text=t, showarrow=False, yshift=12)
-    fig.update_yaxes(title_text="% par an", zeroline=True)
-    fig.update_xaxes(type="category", title_text="")
-    return _base(fig, titre, 340)
+    periodes = list(df["periode"])
+    data = [{"type": "bar", "x": periodes, "y": valeurs, "text": textes, "textposition": "outside",
+             "marker": {"color": couleurs}, "name": "Taux annuel moyen",
+             "hovertemplate": "%{x} : %{text} par an<extra></extra>"}]
+    notes = [{"x": p, "y": 0, "text": t, "showarrow": False, "yshift": 12}
+             for p, v, t in zip(periodes, valeurs, textes) if v is None]
+    return _figure(data, _layout(titre, 340, yaxis={"title": {"text": "% par an"}, "zeroline": True},
+                                 xaxis={"type": "category", "title": {"text": ""}},
+                                 **({"annotations": notes} if notes else {})))
 
 
 NOTE_NON_DISPONIBLE = "Non disponible"
@@ -253,7 +327,7 @@ def note_absents(absents: list[tuple[str, str]]) -> str:
     return f"{NOTE_NON_DISPONIBLE} : " + " ; ".join(morceaux)
 
 
-def _note_absents(fig: go.Figure, absents: list[tuple[str, str]]) -> None:
+def _note_absents(data: list[dict], layout: dict, absents: list[tuple[str, str]]) -> None:
     """Rows without a value are not drawn: they are named in a note under the chart (in the
     x-axis title, which plotly keeps clear of the ticks; a legend below is moved down to
     make room). The note's text is also in `fig.layout.meta["non_disponible"]` for exports."""
@@ -261,21 +335,21 @@ def _note_absents(fig: go.Figure, absents: list[tuple[str, str]]) -> None:
         return
     note = note_absents(absents)
     lignes = plier(note, 70)
-    titre = fig.layout.xaxis.title.text or ""
-    fig.update_xaxes(title_text=(f"{titre}<br>" if titre else "")
-                     + f"<span style='font-size:12px'><i>{lignes}</i></span>")
-    fig.update_layout(meta={**(fig.layout.meta or {}), "non_disponible": note})
-    legende = fig.layout.legend
-    noms = [t.name for t in fig.data if t.showlegend is not False and t.name]
-    if legende.y is not None and legende.y < 0 and len(noms) > 1:
+    axe = layout.setdefault("xaxis", {}).setdefault("title", {})
+    titre = axe.get("text") or ""
+    axe["text"] = (f"{titre}<br>" if titre else "") + f"<span style='font-size:12px'><i>{lignes}</i></span>"
+    layout["meta"] = {**(layout.get("meta") or {}), "non_disponible": note}
+    legende = layout.get("legend") or {}
+    noms = [t["name"] for t in data if t.get("showlegend") is not False and t.get("name")]
+    if legende.get("y") is not None and legende["y"] < 0 and len(noms) > 1:
         # the legend goes to the very bottom of the figure, under the axis and its note;
         # the bottom margin holds ticks, note and legend (rows estimated at 600 px wide)
         rangs = math.ceil(sum(len(n) * 8 + 40 for n in noms) / 600)
         hauteur_note = 18 * (lignes.count("<br>") + 1)
-        fig.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"},
-                          margin={"b": 55 + hauteur_note + 26 * rangs})
-        if fig.layout.height:
-            fig.update_layout(height=fig.layout.height + hauteur_note + 26 * rangs)
+        _merge(layout, {"legend": {"yref": "container", "y": 0, "yanchor": "bottom"},
+                        "margin": {"b": 55 + hauteur_note + 26 * rangs}})
+        if layout.get("height"):
+            layout["height"] += hauteur_note + 26 * rangs
 
 
 def retirer_note(fig: go.Figure) -> str | None:
@@ -297,34 +371,36 @@ def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: 
     that cannot be compared gets no bar and no row: it is named in the note under the chart
     (« Non disponible : Somme (non disponible pour ce niveau) »)."""
     d = df.reset_index(drop=True)
-    statuts = d["statut"] if "statut" in d else [None] * len(d)
+    statuts = list(d["statut"]) if "statut" in d else [None] * len(d)
+    brutes = list(d["valeur"])
+    noms = list(d["nom"])
     valeurs = [float(v) if _present(v) and not (isinstance(s, str) and s) else None
-               for v, s in zip(d["valeur"], statuts)]
-    textes = [fmt.valeur(v, _unite_courte(unite), decimales, s) for v, s in zip(d["valeur"], statuts)]
-    complets = [fmt.valeur(v, unite, decimales, s) for v, s in zip(d["valeur"], statuts)]
-    cible = selection if selection is not None else (d["nom"].iloc[0] if len(d) else None)
+               for v, s in zip(brutes, statuts)]
+    textes = [fmt.valeur(v, _unite_courte(unite), decimales, s) for v, s in zip(brutes, statuts)]
+    complets = [fmt.valeur(v, unite, decimales, s) for v, s in zip(brutes, statuts)]
+    cible = selection if selection is not None else (noms[0] if noms else None)
     garde = [v is not None for v in valeurs]
-    absents = [(n, t) for n, t, g in zip(d["nom"], complets, garde) if not g]
-    noms_g = [n for n, g in zip(d["nom"], garde) if g]
-    couleurs = [COULEUR_SELECTION if n == cible else COULEUR_REFERENCE for n in noms_g]
-    fig = go.Figure(go.Bar(
-        y=[plier(n) for n in noms_g], x=[v for v in valeurs if v is not None], orientation="h",
-        text=[t for t, g in zip(textes, garde) if g], textposition="auto",
-        customdata=[c for c, g in zip(complets, garde) if g],
-        marker={"color": couleurs}, name=titre or "", showlegend=False, cliponaxis=False,
-        hovertemplate="%{y} : %{customdata}<extra></extra>",
-    ))
+    absents = [(n, t) for n, t, g in zip(noms, complets, garde) if not g]
+    noms_g = [n for n, g in zip(noms, garde) if g]
     presentes = [v for v in valeurs if v is not None]
-    if presentes and min(presentes) < 0:  # labels outside, with room on both sides of zero
+    dehors = bool(presentes) and min(presentes) < 0  # labels outside, with room on both sides of zero
+    data = [{
+        "type": "bar", "y": [plier(n) for n in noms_g], "x": presentes, "orientation": "h",
+        "text": [t for t, g in zip(textes, garde) if g], "textposition": "outside" if dehors else "auto",
+        "customdata": [c for c, g in zip(complets, garde) if g],
+        "marker": {"color": [COULEUR_SELECTION if n == cible else COULEUR_REFERENCE for n in noms_g]},
+        "name": titre or "", "showlegend": False, "cliponaxis": False,
+        "hovertemplate": "%{y} : %{customdata}<extra></extra>",
+    }]
+    xaxis = {"title": {"text": "" if unite == "%" else plier(unite, 28)}, "rangemode": "tozero"}
+    if dehors:
         lo, hi = min(min(presentes), 0.0), max(max(presentes), 0.0)
         marge = 0.45 * (hi - lo or 1.0)
-        fig.update_traces(textposition="outside")
-        fig.update_xaxes(range=[lo - (marge if lo < 0 else 0), hi + marge])
-    fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
-    fig.update_xaxes(title_text="" if unite == "%" else plier(unite, 28), rangemode="tozero")
-    _base(fig, titre, 90 + HAUTEUR_LIGNE * max(len(noms_g), 1) + (24 if absents else 0))
-    _note_absents(fig, absents)
-    return fig
+        xaxis["range"] = [lo - (marge if lo < 0 else 0), hi + marge]
+    layout = _layout(titre, 90 + HAUTEUR_LIGNE * max(len(noms_g), 1) + (24 if absents else 0),
+                     yaxis={"autorange": "reversed", "automargin": True, "title": {"text": ""}}, xaxis=xaxis)
+    _note_absents(data, layout, absents)
+    return _figure(data, layout)
 
 
 def parts_groupees(df: pd.DataFrame, titre: str | None = None, selection: str | None = None,
@@ -350,7 +426,7 @@ def parts_groupees(df: pd.DataFrame, titre: str | None = None, selection: str | 
     for c in cats:
         if c not in cats_g and tableaux:
             absents.append((c, "non disponible"))
-    fig = go.Figure()
+    data = []
     autres = iter(c for c in fmt.COLORWAY[1:] + [COULEUR_REFERENCE])
     principal_nom = selection or noms[0] if noms else None
     for nom, (d, textes) in tableaux.items():
@@ -359,20 +435,19 @@ def parts_groupees(df: pd.DataFrame, titre: str | None = None, selection: str | 
             if not _present(v):
                 absents.append((f"{nom} – {c}", t))
         principal = nom == principal_nom
-        fig.add_trace(go.Bar(
-            y=[plier(c) for c in cats_g], x=[float(v) if _present(v) else None for v in d["valeur"]],
-            orientation="h",
-            name=nom, text=list(d["texte"]), textposition="none",
-            marker={"color": COULEUR_SELECTION if principal else next(autres, COULEUR_REFERENCE)},
-            hovertemplate="%{fullData.name}<br>%{y} : %{text}<extra></extra>",
-        ))
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
-    fig.update_xaxes(title_text="%", rangemode="tozero")
-    hauteur = 140 + max(len(cats_g), 1) * (12 + 10 * max(len(fig.data), 1)) + (24 if absents else 0)
-    _base(fig, titre, hauteur)
-    _note_absents(fig, absents)
-    return fig
+        data.append({
+            "type": "bar", "y": [plier(c) for c in cats_g],
+            "x": [float(v) if _present(v) else None for v in d["valeur"]], "orientation": "h",
+            "name": nom, "text": list(d["texte"]), "textposition": "none",
+            "marker": {"color": COULEUR_SELECTION if principal else next(autres, COULEUR_REFERENCE)},
+            "hovertemplate": "%{fullData.name}<br>%{y} : %{text}<extra></extra>",
+        })
+    hauteur = 140 + max(len(cats_g), 1) * (12 + 10 * max(len(data), 1)) + (24 if absents else 0)
+    layout = _layout(titre, hauteur, barmode="group",
+                     yaxis={"autorange": "reversed", "automargin": True, "title": {"text": ""}},
+                     xaxis={"title": {"text": "%"}, "rangemode": "tozero"})
+    _note_absents(data, layout, absents)
+    return _figure(data, layout)
 
 
 def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[str] | None = None) -> go.Figure:
@@ -392,7 +467,7 @@ def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[
                                             if d["statut"].notna().any() else None)))
         else:
             noms.append(nom)
-    fig = go.Figure()
+    data = []
     petits: dict[str, list[str]] = {}  # segments too narrow for their label, written beside the bar
     for i, cat in enumerate(cats):
         d = df[df["categorie"] == cat].set_index("nom").reindex(noms)
@@ -408,23 +483,23 @@ def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[
                 dedans.append("")
             else:
                 dedans.append(t)
-        fig.add_trace(go.Bar(
-            y=[plier(n) for n in noms], x=[float(v) if _present(v) else None for v in d["valeur"]], orientation="h",
-            name=cat, text=dedans, textposition="inside", insidetextanchor="middle", textangle=0,
-            customdata=textes, marker={"color": couleur},
-            hovertemplate="%{y}<br>%{fullData.name} : %{customdata}<extra></extra>",
-        ))
-    for nom, etiquettes in petits.items():
-        fig.add_annotation(y=plier(nom), x=100, xref="x", xanchor="left", xshift=6, showarrow=False,
-                           text="<br>".join(etiquettes), align="left", font={"size": 12})
-    fig.update_layout(barmode="stack", uniformtext={"minsize": 11, "mode": "hide"})
-    fig.update_yaxes(autorange="reversed", automargin=True, title_text="")
-    fig.update_xaxes(range=[0, 100], title_text="", ticksuffix=" %")
-    _base(fig, titre, 150 + HAUTEUR_LIGNE * max(len(noms), 1) + (24 if absents else 0))
-    if petits:
-        fig.update_layout(margin={"r": 80})  # room for the labels beside the bars
-    _note_absents(fig, absents)
-    return fig
+        data.append({
+            "type": "bar", "y": [plier(n) for n in noms],
+            "x": [float(v) if _present(v) else None for v in d["valeur"]], "orientation": "h",
+            "name": cat, "text": dedans, "textposition": "inside", "insidetextanchor": "middle", "textangle": 0,
+            "customdata": textes, "marker": {"color": couleur},
+            "hovertemplate": "%{y}<br>%{fullData.name} : %{customdata}<extra></extra>",
+        })
+    notes = [{"y": plier(nom), "x": 100, "xref": "x", "xanchor": "left", "xshift": 6, "showarrow": False,
+              "text": "<br>".join(etiquettes), "align": "left", "font": {"size": 12}}
+             for nom, etiquettes in petits.items()]
+    layout = _layout(titre, 150 + HAUTEUR_LIGNE * max(len(noms), 1) + (24 if absents else 0),
+                     barmode="stack", uniformtext={"minsize": 11, "mode": "hide"},
+                     yaxis={"autorange": "reversed", "automargin": True, "title": {"text": ""}},
+                     xaxis={"range": [0, 100], "title": {"text": ""}, "ticksuffix": " %"},
+                     **({"annotations": notes, "margin": {"r": 80}} if notes else {}))  # room for the labels beside the bars
+    _note_absents(data, layout, absents)
+    return _figure(data, layout)
 
 
 # ---------------------------------------------------------------- work programme

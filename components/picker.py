@@ -12,7 +12,7 @@ import streamlit as st
 
 from components import layout, recherche, state
 from components.context import Context
-from datasets import access, niveaux
+from datasets import access, cache, niveaux
 
 _KEY = "picker_territoire"
 COMMUNE_PAGE = "pages/commune.py"
@@ -35,12 +35,20 @@ def label(row) -> str:
     return f"{nom} ({row['code']})"
 
 
+_OPTIONS = cache.Store("picker_options", 512)
+
+
 def _options(selection: Context) -> tuple[list[str], dict[str, str]]:
     """The territory, its groupings and EPCI (a handful), and the selected territory when it
     is of the finest level: the select box does not grow with the number of communes."""
-    rows = access.selectable()
-    rows = rows[(rows["niveau"] != niveaux.PLUS_FIN) | (rows["code"] == selection.code)].to_dict("records")
-    return [r["code"] for r in rows], {r["code"]: label(r) for r in rows}
+    def build() -> tuple[list[str], dict[str, str]]:
+        rows = access.selectable()
+        rows = rows[(rows["niveau"] != niveaux.PLUS_FIN) | (rows["code"] == selection.code)].to_dict("records")
+        return [r["code"] for r in rows], {r["code"]: label(r) for r in rows}
+
+    # the same for every rerun of the selection: built once per build and selection, shared
+    codes, labels = _OPTIONS.get(selection.build_id, selection.code, build)
+    return list(codes), dict(labels)
 
 
 def _picked() -> None:

@@ -37,9 +37,22 @@ def afficher(part: Chart | Table | Message | None, key: str | None = None, ctx: 
     m = part.meta
     st.plotly_chart(part.fig, key=f"fig_{key}", alt=m.alt or m.titre, config={"displaylogo": False})
     layout.source_caption(list(part.source_ids), m.demo, part.millesime)
-    with st.expander("Voir les données (texte)"):
-        st.dataframe(part.table, hide_index=True)
-    chart_downloads(part.fig, part.data, m, key)
+    details(part.table, part.fig, part.data, m, key)
+
+
+DETAILS = "Données et téléchargements"
+
+
+def details(table, fig, data, meta, key: str) -> None:
+    """One control per chart: the data as a text table and the PNG, SVG, CSV and XLSX
+    downloads, sent only when the visitor opens it (a page of ten charts no longer sends ten
+    data grids and forty buttons with its first screen; issue 13). The chart itself carries
+    its text alternative (`alt`) for screen readers."""
+    exp = st.expander(DETAILS, key=f"det_{key}", on_change="rerun", icon=":material/download:")
+    if exp.open:
+        with exp:
+            st.dataframe(table, hide_index=True)
+            chart_downloads(fig, data, meta, key)
 
 
 def carte(part: Chart, key: str, on_select: bool = False, ctx: Context | None = None):
@@ -53,14 +66,12 @@ def carte(part: Chart, key: str, on_select: bool = False, ctx: Context | None = 
     selection = ctx.code if ctx is not None and ctx.est_plus_fin else None
     niveau, code = ctx.perimetre if ctx is not None else (niveaux.ENSEMBLE, None)
     event = carte_interactive.afficher(
-        c, f"carte_{key}", f"Carte des communes : {m.titre}. Le tableau des valeurs est dans « Voir les données ».",
+        c, f"carte_{key}", f"Carte des communes : {m.titre}. Le tableau des valeurs est dans « {DETAILS} ».",
         selection, carte_interactive.noms(niveau, code, selection), on_select="rerun" if on_select else "ignore")
     st.markdown(c.legende, unsafe_allow_html=True)
     st.caption("Classes par quantiles." + (" Cliquez sur une commune pour ouvrir sa fiche." if on_select else ""))
     layout.source_caption(list(part.source_ids), m.demo, part.millesime)
-    with st.expander("Voir les données (texte)"):
-        st.dataframe(c.table, hide_index=True)
-    chart_downloads(c.static, c.donnees, m, key)
+    details(c.table, c.static, c.donnees, m, key)
     return event
 
 

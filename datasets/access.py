@@ -360,29 +360,59 @@ def indicateur(indicateur: str) -> dict | None:
 
 # ---------------------------------------------------------------- values
 @_cached
+def _tableau_valeurs() -> dict:
+    """The whole `valeurs` table of the build, read once (≈ 55 000 rows, a few MB) and held as
+    plain rows per territory and indicator, with the latest vintage of each indicator:
+    `serie` and `valeurs` then select a few rows in memory instead of running a DuckDB query
+    each (a page of a new commune made ~50 of them: a quarter of the server's CPU per action,
+    BENCHMARKS.md). Plain tuples, not DataFrames: selecting from small frames cost more than
+    the queries did."""
+    df = _query(
+        f"""select {", ".join("v." + c if c != "nom" else "t.nom" for c in _VALEURS_COLS)}
+        from valeurs v join territoires t on t.niveau = v.niveau and t.code = v.code
+        order by v.niveau, v.code, v.indicateur, v.millesime""")
+    par_territoire: dict[tuple[str, str], dict[str, list[tuple]]] = {}
+    colonnes = [df[c].tolist() for c in _VALEURS_COLS]
+    for row in zip(*colonnes):
+        par_territoire.setdefault((row[1], row[2]), {}).setdefault(row[0], []).append(row)
+    latest = df[df["valeur"].notna()].groupby("indicateur")["millesime"].max()
+    return {"territoires": par_territoire, "latest": {str(k): int(v) for k, v in latest.items()},
+            "dtypes": {c: df[c].dtype for c in _VALEURS_COLS}, "build_id": df.attrs.get("build_id")}
+
+
+_VALEURS_COLS = ["indicateur", "niveau", "code", "nom", "millesime", "valeur", "statut", "demo", "source_id"]
+
+
+def _frame(rows: list[tuple], colonnes: list[str]) -> pd.DataFrame:
+    """Rows of the `valeurs` table as a DataFrame with the table's column types."""
+    tab = _tableau_valeurs()
+    pos = [_VALEURS_COLS.index(c) for c in colonnes]
+    df = pd.DataFrame({c: pd.array([r[i] for r in rows], dtype=tab["dtypes"][c]) for c, i in zip(colonnes, pos)})
+    df.attrs["build_id"] = tab["build_id"]  # like every query result: the build it was read from
+    return df
+
+
+@_cached
 def serie(indicateur: str, niveau: str, code: str) -> pd.DataFrame:
-    return _query(
-        """select millesime, valeur, statut, demo, source_id from valeurs
-        where indicateur = ? and niveau = ? and code = ? order by millesime""", [indicateur, niveau, code])
+    rows = _tableau_valeurs()["territoires"].get((niveau, code), {}).get(indicateur, [])
+    return _frame(rows, ["millesime", "valeur", "statut", "demo", "source_id"])
 
 
 @_cached
 def valeurs(indicateurs: tuple, territoires_: tuple, millesime: int | None = None) -> pd.DataFrame:
     """Values of several indicators for several territories ((niveau, code) pairs);
-    `millesime` None = the latest vintage of each indicator (where it has a value)."""
-    ind = list(indicateurs)
-    pairs = [f"{n}|{c}" for n, c in territoires_]
-    return _query(
-        """with latest as (
-             select indicateur, max(millesime) as m from valeurs
-             where indicateur in (select unnest(?)) and valeur is not null group by indicateur)
-        select v.indicateur, v.niveau, v.code, t.nom, v.millesime, v.valeur, v.statut, v.demo, v.source_id
-        from valeurs v join territoires t on t.niveau = v.niveau and t.code = v.code
-        left join latest l on l.indicateur = v.indicateur
-        where v.indicateur in (select unnest(?)) and (v.niveau || '|' || v.code) in (select unnest(?))
-          and v.millesime = coalesce(?, l.m)
-        order by v.indicateur, list_position(?, v.niveau || '|' || v.code)""",
-        [ind, ind, pairs, millesime, pairs])
+    `millesime` None = the latest vintage of each indicator (where it has a value).
+    Rows ordered by indicator, then in the order of `territoires_`."""
+    tab = _tableau_valeurs()
+    paires = list(dict.fromkeys(tuple(p) for p in territoires_))
+    rows = []
+    for i in sorted(set(indicateurs)):
+        m = tab["latest"].get(i) if millesime is None else int(millesime)
+        if m is None:
+            continue
+        for pair in paires:
+            rows += [r for r in tab["territoires"].get(pair, {}).get(i, ()) if r[4] == m]
+    return _frame(rows, _VALEURS_COLS)
 
 
 @_cached

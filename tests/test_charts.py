@@ -226,3 +226,41 @@ def test_barres_comparaison_negative_growth_keeps_room_for_labels():
     assert fig.data[0].textposition == "outside"
     lo, hi = fig.layout.xaxis.range
     assert lo < -0.5 and hi > 1.0
+
+
+def _every_builder_figure():
+    """One figure of each builder, with notes, annotations and legends in play."""
+    secret = pd.DataFrame({"nom": ["Béthune", "CABBALR", "France"], "valeur": [21.5, None, -2.0],
+                           "statut": [None, "secret", None]})
+    serie = pd.DataFrame({"nom": ["Béthune"] * 2 + ["AULA"] * 2, "millesime": [2016, 2022] * 2,
+                          "valeur": [1.0, None, 3.0, 4.0], "statut": [None, "secret", None, None]})
+    taux = charts.taux_annuels(pd.DataFrame({"millesime": [2016, 2019, 2022], "valeur": [100.0, None, 90.0],
+                                             "statut": [None, "secret", None]}))
+    long = _long()
+    long.loc[5, "valeur"] = 20.0
+    p = charts.parts(long, {"maisons": "Maisons", "appartements": "Appartements"}, "logements", reste="Autres")
+    return [charts.barres_comparaison(secret, "%", 1, "Titre"), charts.serie_temporelle(serie, "habitants"),
+            charts.barres_taux(taux, "Taux"), charts.parts_empilees(p, "Parts"),
+            charts.parts_groupees(p, "Parts", "Béthune")]
+
+
+def test_every_builder_spec_passes_plotly_validation():
+    """The builders skip plotly's validation for speed: the specs they write must be valid."""
+    import plotly.graph_objects as go
+    for fig in _every_builder_figure():
+        valide = go.Figure(fig.to_dict())  # raises on any unknown or badly typed property
+        assert valide.to_plotly_json()["layout"]["title"]["text"] == fig.layout.title.text
+        assert len(valide.data) == len(fig.data)
+
+
+def test_axes_settings_stay_on_their_axis():
+    """The shared French layout gives both axes the same settings; a builder's setting of one
+    axis must not leak to the other (the specs are plain dicts merged by hand)."""
+    df = pd.DataFrame({"nom": ["A", "B"], "valeur": [1.0, 2.0], "statut": [None, None]})
+    fig = charts.barres_comparaison(df, "habitants", 0)
+    assert fig.layout.yaxis.autorange == "reversed" and fig.layout.xaxis.autorange is None
+    assert fig.layout.xaxis.title.text == "habitants" and fig.layout.yaxis.title.text == ""
+    assert fig.layout.xaxis.separatethousands and fig.layout.yaxis.separatethousands
+    serie = charts.serie_temporelle(pd.DataFrame({"nom": ["A", "A"], "millesime": [2016, 2022],
+                                                  "valeur": [1.0, 2.0]}), "habitants")
+    assert list(serie.layout.xaxis.tickvals) == [2016, 2022] and serie.layout.yaxis.tickvals is None

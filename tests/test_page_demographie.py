@@ -54,3 +54,24 @@ def test_through_app_navigation_keeps_the_territory():
     assert not at.exception
     assert at.title[0].value == "Démographie"
     assert by_prefix(figures(at), "Population municipale")["data"][0]["name"] == "Béthune"
+
+
+def test_data_and_downloads_are_sent_only_when_opened():
+    """One closed « Données et téléchargements » control per chart: no data grid and no
+    download button with the page (issue 13); opening one shows its table and four files."""
+    from components.sections import DETAILS
+
+    at = run("62119")
+    assert not at.exception
+    controles = [e for e in at.expander if e.proto.label == DETAILS]
+    assert len(controles) == len(at.get("plotly_chart")) + len(at.get("deck_gl_json_chart"))
+    assert not at.get("download_button")
+    assert not at.dataframe or all("Territoire" in d.value.columns for d in at.dataframe)  # only the count tables
+    avant = len(at.dataframe)
+    at.session_state["det_population"] = True
+    at.run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[-2:] == ["Données CSV", "Données XLSX"] and len(labels) in (2, 4)
+    assert len(at.dataframe) == avant + 1
+    assert [list(d.value.columns) for d in at.dataframe].count(["Millésime", "Population municipale"]) == 1

@@ -33,6 +33,9 @@ def test_chart_and_territory_downloads(server, browser):
         page.wait_for_selector("h1:has-text('Logement')")
         wait_ready(page)
         main = page.locator('[data-testid="stMain"]')
+        # one closed « Données et téléchargements » control per chart: opened, it shows the table and the files
+        main.locator('[data-testid="stExpander"] summary', has_text="Données et téléchargements").first.click()
+        main.get_by_role("button", name="Données CSV").first.wait_for()
         files = {}
         for label in ("Image PNG", "Image SVG", "Données CSV", "Données XLSX"):
             name, data = _download(page, main.get_by_role("button", name=label).first)
