@@ -149,7 +149,7 @@ def _figure(chart: TerritoryChart, width: int, height: int) -> str:
     """One chart as inline SVG, its title and source as HTML around it; the unit of the
     y axis goes in the title rather than over the tick labels, the legend gets the rows it
     needs above the plot, and the note of missing rows is printed under the chart."""
-    fig = go.Figure(chart.fig)
+    fig = go.Figure(chart.fig.to_dict(), _validate=False)  # a copy (built valid: tests/test_charts.py)
     note = charts.retirer_note(fig)  # printed as HTML under the chart
     unite_y = fig.layout.yaxis.title.text or ""
     image.legend_on_top(fig)

@@ -7,6 +7,7 @@ levels follow the one rule of the context. The locator map is drawn here: plain 
 polygons (no plotly geo base map, which kaleido would fetch from the network)."""
 from __future__ import annotations
 
+import copy
 import math
 
 import plotly.graph_objects as go
@@ -31,8 +32,11 @@ def references(niveau: str, code: str) -> list[dict]:
 
 
 def locator_map(geojson: dict, highlight: set[str], titre: str = "Localisation") -> go.Figure:
-    """The territory's communes in light grey, the selected ones dark: readable in black and white."""
-    fig = go.Figure()
+    """The territory's communes in light grey, the selected ones dark: readable in black and white.
+
+    Built as a plain spec (like `components.charts`): validating its ~30 000 coordinates
+    through plotly's graph objects was the largest cost of a fiche."""
+    data = []
     lat0 = None
     for selected in (False, True):
         xs: list = []
@@ -48,18 +52,18 @@ def locator_map(geojson: dict, highlight: set[str], titre: str = "Localisation")
                 ys += [p[1] for p in ring] + [None]
         if ys and lat0 is None:
             lat0 = sum(y for y in ys if y is not None) / sum(1 for y in ys if y is not None)
-        fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="lines", fill="toself", hoverinfo="skip", showlegend=selected,
-            name="Territoire sélectionné" if selected else "Autres communes",
-            fillcolor="#1f3b73" if selected else "#e3e3e3", line={"color": "#ffffff" if selected else "#9a9a9a", "width": 0.6},
-        ))
+        data.append({
+            "type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself", "hoverinfo": "skip",
+            "showlegend": selected, "name": "Territoire sélectionné" if selected else "Autres communes",
+            "fillcolor": "#1f3b73" if selected else "#e3e3e3",
+            "line": {"color": "#ffffff" if selected else "#9a9a9a", "width": 0.6},
+        })
     ratio = 1 / math.cos(math.radians(lat0 or 50.5))  # degrees of longitude are shorter up north
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=ratio)
-    fmt.french_layout(fig)
-    fig.update_layout(title={"text": titre, "x": 0}, plot_bgcolor="white", height=420,
-                      legend={"orientation": "h", "y": -0.02, "x": 0})
-    return fig
+    layout = charts._merge({k: copy.deepcopy(v) for k, v in fmt.FRENCH_LAYOUT.items()}, {
+        "title": {"text": titre, "x": 0}, "plot_bgcolor": "white", "height": 420,
+        "legend": {"orientation": "h", "y": -0.02, "x": 0},
+        "xaxis": {"visible": False}, "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": ratio}})
+    return charts._figure(data, layout)
 
 
 def _name_selection(fig: go.Figure, nom: str) -> None:
