@@ -10,7 +10,25 @@ SANS_TERRITOIRE = ("Sources et définitions",)
 # Streamlit's index.html says lang="en"; the page is French (screen readers, translation
 # prompts, hyphenation). The element stays mounted with the same content, so it runs once
 # per page load; Streamlit never resets the attribute.
-_LANG_JS = '<script>document.documentElement.setAttribute("lang", "fr");</script>'
+#
+# One history entry per user action: `st.switch_page(..., query_params=...)` (a commune
+# clicked on the map or in a ranking) makes the browser push the new query string on the
+# old page, then the new page: two entries, Back had to be pressed twice. Streamlit only
+# pushes entries in answer to the visitor (or on the first load), so an entry pushed with
+# no pointer, touch or key event since the previous one replaces it instead.
+_NAVIGATEUR_JS = """<script>
+document.documentElement.setAttribute("lang", "fr");
+if (!window.__ccHistorique) {
+  window.__ccHistorique = true;
+  let geste = false;
+  for (const t of ["pointerdown", "touchstart", "keydown"]) window.addEventListener(t, () => { geste = true; }, true);
+  const pousser = history.pushState.bind(history);
+  history.pushState = (etat, titre, url) => {
+    if (geste) { geste = false; return pousser(etat, titre, url); }
+    return history.replaceState(etat, titre, url);
+  };
+}
+</script>"""
 
 
 def titre_onglet(page_title: str, nom: str | None) -> str:
@@ -36,4 +54,4 @@ def appliquer(page_title: str, nom: str | None) -> None:
     st.set_page_config(page_title=titre_onglet(page_title, nom))
     st.html(_CONTRASTE_CSS)  # style only: Streamlit puts it out of the page flow
     with st.sidebar:
-        st.html(_LANG_JS, unsafe_allow_javascript=True)
+        st.html(_NAVIGATEUR_JS, unsafe_allow_javascript=True)

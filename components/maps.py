@@ -150,6 +150,9 @@ def deck_choropleth(coloured_geojson: dict, libelle: str = "", height: int = 520
         get_fill_color="properties.fill",
         get_line_color=[255, 255, 255],
         line_width_min_pixels=0.6,
+        # the borders are not picked: picking the path sub-layer on pointer-down took ~300 ms
+        # on software-rendered WebGL, longer than deck.gl's 250-ms tap, and the click was lost
+        _subLayerProps={"polygons-stroke": {"pickable": False}},
     )
     tooltip = {
         "html": "<b>{nom}</b><br/>" + (f"{libelle} : " if libelle else "") + "{valeur_texte}",
