@@ -47,7 +47,23 @@ _CONTRASTE_CSS = ('<style>[data-testid="stCaptionContainer"] { opacity: 1; }'
                   # wide markdown tables (technical notes) scroll inside themselves, not the page
                   '[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }'
                   # a long token (« @etalab/decoupage-administratif » in a source line) wraps on a phone
-                  '[data-testid="stMain"] p { overflow-wrap: anywhere; }</style>')
+                  '[data-testid="stMain"] p { overflow-wrap: anywhere; }'
+                  # key-figure labels and values wrap instead of ending in « … » (a cut label
+                  # hid the vintage; its box overflowed a 320-px screen)
+                  '[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],'
+                  '[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"],'
+                  '[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] p'
+                  ' { white-space: normal; overflow-wrap: normal; }'
+                  '@media (max-width: 767px) {'
+                  # a value and its unit (« 17 685 logements ») on one line of a 320-px screen
+                  ' [data-testid="stMetricValue"] { font-size: 1.75rem; }'
+                  # every tab in sight: the tab bar wraps instead of hiding the last themes
+                  # beyond the screen's edge
+                  ' [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow: visible; row-gap: 0.25rem; }'
+                  # a touch screen always shows a table's toolbar, above the table: room for
+                  # it, instead of covering the heading or the text before the table
+                  ' [data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stDataFrame"])'
+                  ' { margin-top: 2.75rem; } }</style>')
 
 
 def appliquer(page_title: str, nom: str | None) -> None:

@@ -132,7 +132,7 @@ def view_state(geojson: dict, width_px: int = 760, height_px: int = 480) -> pdk.
 # asked to explore it (see `components.carte_interactive`).
 CONTROLLER = {"scrollZoom": False, "dragPan": True, "dragRotate": False, "touchRotate": False,
               "touchZoom": True, "doubleClickZoom": True, "keyboard": True}
-FIT_WIDTH_PX = 340  # the first view shows every commune even on a 360-px-wide phone
+FIT_WIDTH_PX = 280  # the first view shows every commune even on a 320-px-wide phone (288 px inside the margins)
 OUTLINE_LAYER_ID = "selection"
 LABEL_LAYER_ID = "noms"
 
