@@ -10,7 +10,7 @@ PHONE_MAX_PX = 767
 ctx = state.context()
 if not ctx.est_plus_fin:
     layout.page_start("Commune", ctx)
-    st.info("Choisissez une commune : dans la liste ci-dessous, avec la recherche du menu latéral, sur la carte de l'accueil ou dans un classement.")
+    st.info("Choisissez une commune : dans la liste ci-dessous, avec la recherche (en haut de la page sur un téléphone, dans le menu latéral sur un grand écran), sur la carte de l'accueil ou dans un classement.")
     choix = picker.choix_commune(ctx)
     if choix:
         state.set_territoire(choix)

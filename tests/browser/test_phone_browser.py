@@ -60,11 +60,20 @@ def overflow(pg) -> dict:
 KNOWN_PHONE_DEFECTS: dict = {}  # (path, territoire, width) -> reason, for a defect seen and left open
 
 
-def visible_in_first_screen(pg, selector: str) -> bool:
-    return pg.evaluate(
-        """(sel) => [...document.querySelectorAll(sel)].some(e => {
-               const r = e.getBoundingClientRect();
-               return r.width > 0 && r.height > 0 && r.top >= 0 && r.top < window.innerHeight; })""", selector)
+def visible_in_first_screen(pg, selector: str, timeout_ms: int = 15_000) -> bool:
+    """Some element of `selector` drawn in the first screen, waiting for it to be drawn (a
+    table or chart is mounted a moment after the script run ends, later under load)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        pg.wait_for_function(
+            """(sel) => [...document.querySelectorAll(sel)].some(e => {
+                   const r = e.getBoundingClientRect();
+                   return r.width > 0 && r.height > 0 && r.top >= 0 && r.top < window.innerHeight; })""",
+            arg=selector, timeout=timeout_ms)
+        return True
+    except PlaywrightTimeout:
+        return False
 
 
 @pytest.mark.parametrize("width", WIDTHS)
