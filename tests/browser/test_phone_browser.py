@@ -19,12 +19,13 @@ PAGES = ["", "demographie", "logement", "economie", "programme", "commune", "com
 TERRITOIRES = {"lens": "62498", "cabbalr": "200072460"}
 WIDTHS = [390, 320]
 PHONE_HEIGHT = 844
-# what must be readable in the first screen of each page (the key value, or what the page is for)
+# what must be readable in the first screen of each page (the key value, or what the page is for;
+# .cc-carte: a table's rows as cards on a phone, components/cards.py afficher_table)
 FIRST_SCREEN = {
     "": '[data-testid="stMetricValue"]',
-    "demographie": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .js-plotly-plot',
-    "logement": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .js-plotly-plot',
-    "economie": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .js-plotly-plot',
+    "demographie": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .cc-carte, .js-plotly-plot',
+    "logement": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .cc-carte, .js-plotly-plot',
+    "economie": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .cc-carte, .js-plotly-plot',
     "programme": '[data-testid="stAlert"], [data-testid="stMetricValue"]',
     "commune": "[data-testid=stMain] .cc-val, [data-testid=stMain] [data-testid=stSelectbox]",  # not the sidebar's
     "comparer": '[data-testid="stMultiSelect"]',
