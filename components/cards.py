@@ -135,6 +135,50 @@ def _esc(x) -> str:
     return html.escape("" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x))
 
 
+PHONE_MAX_PX = 767
+_STYLE_CARTES = (
+    "<style>.cc-carte{border:1px solid #d0d3da;border-radius:.5rem;padding:.55rem .75rem;margin:0 0 .6rem}"
+    ".cc-lib{font-size:.9rem;color:#31333f}.cc-mil{color:#555867}"
+    ".cc-val{font-size:1.45rem;font-weight:600;color:#0e1117;margin:.1rem 0 .3rem;overflow-wrap:anywhere}"
+    ".cc-ref{display:flex;justify-content:space-between;gap:.75rem;font-size:.85rem;color:#31333f;"
+    "border-top:1px solid #eceef2;padding:.2rem 0}.cc-ref span:last-child{text-align:right;font-weight:600}"
+    ".cc-nom{font-size:1rem;font-weight:600;color:#0e1117;margin:0 0 .2rem}</style>"
+)
+
+
+def html_lignes(table: pd.DataFrame) -> str:
+    """Each row of a table (first column: the territory, the others: formatted values) as a
+    card: the territory's name, then one line per column « label … value » (a phone shows
+    every value, where a grid showed the first column and a few cut digits)."""
+    if table.empty:
+        return ""
+    nom, *colonnes = list(table.columns)
+    blocs = []
+    for row in table.to_dict("records"):
+        lignes = "".join(f"<div class='cc-ref'><span>{_esc(c)}</span><span>{_esc(row.get(c))}</span></div>"
+                         for c in colonnes)
+        blocs.append(f"<div class='cc-carte' role='group' aria-label='{_esc(row.get(nom))}'>"
+                     f"<div class='cc-nom'>{_esc(row.get(nom))}</div>{lignes}</div>")
+    return _STYLE_CARTES + "".join(blocs)
+
+
+def afficher_table(table: pd.DataFrame, key: str | None = None) -> None:
+    """A table of a theme page: the grid on a large screen, the same rows as stacked cards on
+    a phone (both are sent, CSS displays one of them). Without `key`, one is derived from the
+    table's columns and values (two identical tables on one page need their own keys)."""
+    if key is None:
+        import hashlib
+
+        contenu = "\x1f".join(map(str, table.columns)) + "\x1e" + table.to_csv(index=False)
+        key = hashlib.blake2b(contenu.encode(), digest_size=6).hexdigest()
+    st.html(f"<style>@media (max-width: {PHONE_MAX_PX}px) {{ .st-key-tableau_grille_{key} {{ display: none; }} }}"
+            f"@media (min-width: {PHONE_MAX_PX + 1}px) {{ .st-key-tableau_cartes_{key} {{ display: none; }} }}</style>")
+    with st.container(key=f"tableau_cartes_{key}"):
+        st.html(html_lignes(table))
+    with st.container(key=f"tableau_grille_{key}"):
+        st.dataframe(table, hide_index=True)
+
+
 def html_empilees(table: pd.DataFrame, colonne: str, references: list[str]) -> str:
     """The rows of a values table (Indicateur, Unité, <commune>, <references…>, Millésime, Rang)
     as cards stacked one under the other, for a phone: the value first, then each reference
@@ -152,11 +196,4 @@ def html_empilees(table: pd.DataFrame, colonne: str, references: list[str]) -> s
         blocs.append(f"<div class='cc-carte' role='group' aria-label='{_esc(row.get('Indicateur'))}'>"
                      f"<div class='cc-lib'>{titre}</div><div class='cc-val'>{_esc(row.get(colonne))}</div>"
                      f"{lignes}</div>")
-    style = (
-        "<style>.cc-carte{border:1px solid #d0d3da;border-radius:.5rem;padding:.55rem .75rem;margin:0 0 .6rem}"
-        ".cc-lib{font-size:.9rem;color:#31333f}.cc-mil{color:#555867}"
-        ".cc-val{font-size:1.45rem;font-weight:600;color:#0e1117;margin:.1rem 0 .3rem;overflow-wrap:anywhere}"
-        ".cc-ref{display:flex;justify-content:space-between;gap:.75rem;font-size:.85rem;color:#31333f;"
-        "border-top:1px solid #eceef2;padding:.2rem 0}.cc-ref span:last-child{text-align:right;font-weight:600}</style>"
-    )
-    return style + "".join(blocs)
+    return _STYLE_CARTES + "".join(blocs)

@@ -10,7 +10,25 @@ SANS_TERRITOIRE = ("Sources et définitions",)
 # Streamlit's index.html says lang="en"; the page is French (screen readers, translation
 # prompts, hyphenation). The element stays mounted with the same content, so it runs once
 # per page load; Streamlit never resets the attribute.
-_LANG_JS = '<script>document.documentElement.setAttribute("lang", "fr");</script>'
+#
+# One history entry per user action: `st.switch_page(..., query_params=...)` (a commune
+# clicked on the map or in a ranking) makes the browser push the new query string on the
+# old page, then the new page: two entries, Back had to be pressed twice. Streamlit only
+# pushes entries in answer to the visitor (or on the first load), so an entry pushed with
+# no pointer, touch or key event since the previous one replaces it instead.
+_NAVIGATEUR_JS = """<script>
+document.documentElement.setAttribute("lang", "fr");
+if (!window.__ccHistorique) {
+  window.__ccHistorique = true;
+  let geste = false;
+  for (const t of ["pointerdown", "touchstart", "keydown"]) window.addEventListener(t, () => { geste = true; }, true);
+  const pousser = history.pushState.bind(history);
+  history.pushState = (etat, titre, url) => {
+    if (geste) { geste = false; return pousser(etat, titre, url); }
+    return history.replaceState(etat, titre, url);
+  };
+}
+</script>"""
 
 
 def titre_onglet(page_title: str, nom: str | None) -> str:
@@ -29,11 +47,27 @@ _CONTRASTE_CSS = ('<style>[data-testid="stCaptionContainer"] { opacity: 1; }'
                   # wide markdown tables (technical notes) scroll inside themselves, not the page
                   '[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }'
                   # a long token (« @etalab/decoupage-administratif » in a source line) wraps on a phone
-                  '[data-testid="stMain"] p { overflow-wrap: anywhere; }</style>')
+                  '[data-testid="stMain"] p { overflow-wrap: anywhere; }'
+                  # key-figure labels and values wrap instead of ending in « … » (a cut label
+                  # hid the vintage; its box overflowed a 320-px screen)
+                  '[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],'
+                  '[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"],'
+                  '[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] p'
+                  ' { white-space: normal; overflow-wrap: normal; }'
+                  '@media (max-width: 767px) {'
+                  # a value and its unit (« 17 685 logements ») on one line of a 320-px screen
+                  ' [data-testid="stMetricValue"] { font-size: 1.75rem; }'
+                  # every tab in sight: the tab bar wraps instead of hiding the last themes
+                  # beyond the screen's edge
+                  ' [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow: visible; row-gap: 0.25rem; }'
+                  # a touch screen always shows a table's toolbar, above the table: room for
+                  # it, instead of covering the heading or the text before the table
+                  ' [data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stDataFrame"])'
+                  ' { margin-top: 2.75rem; } }</style>')
 
 
 def appliquer(page_title: str, nom: str | None) -> None:
     st.set_page_config(page_title=titre_onglet(page_title, nom))
     st.html(_CONTRASTE_CSS)  # style only: Streamlit puts it out of the page flow
     with st.sidebar:
-        st.html(_LANG_JS, unsafe_allow_javascript=True)
+        st.html(_NAVIGATEUR_JS, unsafe_allow_javascript=True)

@@ -24,8 +24,8 @@ def page_start(titre: str, ctx: Context | None = None, demo=False) -> Context:
     if demo:  # once per page, scoped to the figures concerned (their source line says so too)
         quoi = (demo if isinstance(demo, str) else f"pour {', '.join(demo)}"
                 if not isinstance(demo, bool) and len(demo) <= 4
-                else "pour les valeurs dont la source porte la mention « données de démonstration »")
-        st.warning(f"{DEMO_LABEL} {quoi} (fichiers au format Insee, pas les valeurs réelles).",
+                else "là où la source le signale")  # short: on a phone it comes before the figures
+        st.warning(f"{DEMO_LABEL} {quoi} : fichiers au format Insee, pas les valeurs réelles.",
                    icon=":material/science:")
     return ctx
 

@@ -132,7 +132,7 @@ def view_state(geojson: dict, width_px: int = 760, height_px: int = 480) -> pdk.
 # asked to explore it (see `components.carte_interactive`).
 CONTROLLER = {"scrollZoom": False, "dragPan": True, "dragRotate": False, "touchRotate": False,
               "touchZoom": True, "doubleClickZoom": True, "keyboard": True}
-FIT_WIDTH_PX = 340  # the first view shows every commune even on a 360-px-wide phone
+FIT_WIDTH_PX = 280  # the first view shows every commune even on a 320-px-wide phone (288 px inside the margins)
 OUTLINE_LAYER_ID = "selection"
 LABEL_LAYER_ID = "noms"
 
@@ -150,6 +150,9 @@ def deck_choropleth(coloured_geojson: dict, libelle: str = "", height: int = 520
         get_fill_color="properties.fill",
         get_line_color=[255, 255, 255],
         line_width_min_pixels=0.6,
+        # the borders are not picked: picking the path sub-layer on pointer-down took ~300 ms
+        # on software-rendered WebGL, longer than deck.gl's 250-ms tap, and the click was lost
+        _subLayerProps={"polygons-stroke": {"pickable": False}},
     )
     tooltip = {
         "html": "<b>{nom}</b><br/>" + (f"{libelle} : " if libelle else "") + "{valeur_texte}",

@@ -10,7 +10,7 @@ PHONE_MAX_PX = 767
 ctx = state.context()
 if not ctx.est_plus_fin:
     layout.page_start("Commune", ctx)
-    st.info("Choisissez une commune : dans la liste ci-dessous, avec la recherche du menu latéral, sur la carte de l'accueil ou dans un classement.")
+    st.info("Choisissez une commune : dans la liste ci-dessous, avec la recherche (en haut de la page sur un téléphone, dans le menu latéral sur un grand écran), sur la carte de l'accueil ou dans un classement.")
     choix = picker.choix_commune(ctx)
     if choix:
         state.set_territoire(choix)
@@ -22,8 +22,9 @@ layout.page_start(f"Commune : {ctx.nom}", ctx, demo=orientation.portee_demo(acce
 if ctx.codes_postaux:
     st.caption(f"Code Insee {ctx.code} · code(s) postal(aux) {ctx.codes_postaux}")
 
-st.header("Tous les indicateurs")
-st.caption("Rang : position de la commune parmi les communes du territoire, de la valeur la plus élevée (1) à la plus faible.")
+# the explanation of the rank in the heading's help: on a phone the values come first
+st.header("Tous les indicateurs", help="Rang : position de la commune parmi les communes du territoire, "
+          "de la valeur la plus élevée (1) à la plus faible.")
 # a wide grid on a large screen, stacked cards on a phone (only one of the two is displayed)
 st.html(f"<style>@media (max-width: {PHONE_MAX_PX}px) {{ [class*='st-key-commune_grille_'] {{ display: none; }} }}"
         f"@media (min-width: {PHONE_MAX_PX + 1}px) {{ [class*='st-key-commune_cartes_'] {{ display: none; }} }}</style>")

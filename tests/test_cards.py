@@ -50,3 +50,36 @@ def test_stacked_cards_show_value_references_and_rank_one_under_the_other():
     assert "Population &lt;municipale&gt;" in html  # escaped
     assert html.index("32 920 habitants") < html.index("242 013 habitants") < html.index("68 000 000") < html.index("1 / 319")
     assert "(2023)" in html and "Rang parmi les communes" in html
+
+
+def test_table_rows_as_cards_for_a_phone_show_every_value():
+    from components.cards import html_lignes
+
+    table = pd.DataFrame({"Territoire": ["CA de Béthune-Bruay, Artois-Lys Romane", "France <entière>"],
+                          "Population de 15-64 ans (2021)": ["172 261 habitants", "41 519 101 habitants"],
+                          "Actifs (2021)": ["120 000 actifs", "30 000 000 actifs"]})
+    html = html_lignes(table)
+    assert html.count("class='cc-carte'") == 2
+    assert "France &lt;entière&gt;" in html  # escaped
+    premiere = html[html.index("CA de Béthune-Bruay"):html.index("France &lt;")]
+    for texte in ("Population de 15-64 ans (2021)", "172 261 habitants", "Actifs (2021)", "120 000 actifs"):
+        assert texte in premiere
+    assert html_lignes(table.iloc[0:0]) == ""
+
+
+def test_a_theme_table_is_a_grid_on_a_wide_screen_and_cards_on_a_phone():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import pandas as pd
+        from components import cards
+
+        cards.afficher_table(pd.DataFrame({"Territoire": ["Lens"], "Logements (2021)": ["17 685 logements"]}), "t1")
+        cards.afficher_table(pd.DataFrame({"Territoire": ["Lens"], "Ménages (2021)": ["13 139 ménages"]}))  # key from content
+        cards.afficher_table(pd.DataFrame({"Territoire": ["Liévin"], "Ménages (2021)": ["13 000 ménages"]}))
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    assert len(at.dataframe) == 3
+    html = " ".join(str(h.proto.body) for h in at.get("html"))
+    assert "17 685 logements" in html and "st-key-tableau_grille_t1" in html and "max-width: 767px" in html

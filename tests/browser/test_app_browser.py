@@ -111,18 +111,23 @@ def commune_under_pointer(page, box) -> tuple[float, float]:
     pytest.fail("no commune found under the pointer on the map")
 
 
-@pytest.mark.xfail(strict=False, reason="regression left open (issue 12): since the Accueil map is drawn by "
-                   "components/carte_interactive.py, a click on a commune no longer opens its page here; not diagnosed")
 def test_map_click_opens_the_commune(server, page):
+    """A click on a commune of the Accueil map opens its page: one history entry, Back returns."""
     page.goto(server)
     wait_ready(page)
     carte = page.locator('[data-testid="stMain"] canvas').first
     carte.scroll_into_view_if_needed()
     box = carte.bounding_box()
     x, y = commune_under_pointer(page, box)
+    debut = page.evaluate("history.length")
     page.mouse.click(x, y)
     page.wait_for_url(re.compile(r"/commune\?.*territoire=\d"))
     page.wait_for_selector("h1:has-text('Commune : ')")
+    page.wait_for_timeout(800)
+    assert page.evaluate("history.length") == debut + 1
+    page.go_back()
+    page.wait_for_url(re.compile(r"/\?territoire=AULA$"))
+    page.wait_for_selector("h1:has-text('Chiffres clés')")
 
 
 def test_hostile_url_gives_a_french_message_and_a_working_page(server, page):
