@@ -42,9 +42,20 @@ def plier(texte: str, n: int = 24) -> str:
 
 
 def _unite_courte(unite: str) -> str:
-    """Bar labels carry short units only; long ones ("emplois pour 100 actifs occupés")
-    stay in the hover, the axis title and the table."""
-    return unite if len(unite or "") <= 12 else ""
+    """Bar labels carry symbols only (« % », « € »): a unit in words (« hab./km² »,
+    « emplois pour 100 actifs occupés ») made labels wider than a phone's plot and they were
+    cut; it stays in the axis title, the hover and the table."""
+    return unite if len(unite or "") <= 3 else ""
+
+
+TITRE_LARGEUR = 38  # characters per line of a chart title: fits a 320-px phone screen
+
+
+def _titre(titre: str | None) -> dict:
+    """The title wrapped for a phone, and the top margin its lines need."""
+    texte = plier(titre or "", TITRE_LARGEUR)
+    return {"title": {"text": texte, "x": 0, "xanchor": "left", "font": {"size": 15}},
+            "margin": {"t": 50 + 19 * texte.count("<br>")}}
 
 
 # ---------------------------------------------------------------- figures as plain specs
@@ -72,7 +83,7 @@ def _layout(titre: str | None, hauteur: int | None, **extra) -> dict:
     the builder's own settings merged in."""
     # each key copied on its own: FRENCH_LAYOUT's xaxis and yaxis are one shared dict
     layout = _merge({k: copy.deepcopy(v) for k, v in fmt.FRENCH_LAYOUT.items()}, {
-        "title": {"text": plier(titre or "", 50), "x": 0, "xanchor": "left", "font": {"size": 15}},
+        **_titre(titre),
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0, "traceorder": "normal"},
         "hovermode": "closest", **({"height": hauteur} if hauteur else {}),
     })
@@ -308,7 +319,8 @@ def barres_taux(df: pd.DataFrame, titre: str | None = None) -> go.Figure:
     notes = [{"x": p, "y": 0, "text": t, "showarrow": False, "yshift": 12}
              for p, v, t in zip(periodes, valeurs, textes) if v is None]
     return _figure(data, _layout(titre, 340, yaxis={"title": {"text": "% par an"}, "zeroline": True},
-                                 xaxis={"type": "category", "title": {"text": ""}},
+                                 xaxis={"type": "category", "title": {"text": ""}, "tickangle": 0,
+                                        "tickvals": periodes, "ticktext": [p.replace("–", "–<br>") for p in periodes]},
                                  **({"annotations": notes} if notes else {})))
 
 
@@ -383,20 +395,24 @@ def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: 
     absents = [(n, t) for n, t, g in zip(noms, complets, garde) if not g]
     noms_g = [n for n, g in zip(noms, garde) if g]
     presentes = [v for v in valeurs if v is not None]
-    dehors = bool(presentes) and min(presentes) < 0  # labels outside, with room on both sides of zero
+    negatif = bool(presentes) and min(presentes) < 0
     data = [{
         "type": "bar", "y": [plier(n) for n in noms_g], "x": presentes, "orientation": "h",
-        "text": [t for t, g in zip(textes, garde) if g], "textposition": "outside" if dehors else "auto",
+        "text": [t for t, g in zip(textes, garde) if g], "textposition": "outside",
         "customdata": [c for c, g in zip(complets, garde) if g],
         "marker": {"color": [COULEUR_SELECTION if n == cible else COULEUR_REFERENCE for n in noms_g]},
         "name": titre or "", "showlegend": False, "cliponaxis": False,
         "hovertemplate": "%{y} : %{customdata}<extra></extra>",
     }]
     xaxis = {"title": {"text": "" if unite == "%" else plier(unite, 28)}, "rangemode": "tozero"}
-    if dehors:
+    # labels outside the bars, with room for them past the longest bar (and left of zero for
+    # a negative one): inside a bar they were cut at a phone's width
+    if negatif:
         lo, hi = min(min(presentes), 0.0), max(max(presentes), 0.0)
-        marge = 0.45 * (hi - lo or 1.0)
-        xaxis["range"] = [lo - (marge if lo < 0 else 0), hi + marge]
+        marge = 0.6 * (hi - lo or 1.0)
+        xaxis["range"] = [lo - marge, hi + marge]
+    elif presentes and max(presentes) > 0:
+        xaxis["range"] = [0, max(presentes) * 1.3]
     layout = _layout(titre, 90 + HAUTEUR_LIGNE * max(len(noms_g), 1) + (24 if absents else 0),
                      yaxis={"autorange": "reversed", "automargin": True, "title": {"text": ""}}, xaxis=xaxis)
     _note_absents(data, layout, absents)
@@ -486,7 +502,7 @@ def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[
         data.append({
             "type": "bar", "y": [plier(n) for n in noms],
             "x": [float(v) if _present(v) else None for v in d["valeur"]], "orientation": "h",
-            "name": cat, "text": dedans, "textposition": "inside", "insidetextanchor": "middle", "textangle": 0,
+            "name": plier(cat, 30), "text": dedans, "textposition": "inside", "insidetextanchor": "middle", "textangle": 0,
             "customdata": textes, "marker": {"color": couleur},
             "hovertemplate": "%{y}<br>%{fullData.name} : %{customdata}<extra></extra>",
         })
@@ -496,7 +512,8 @@ def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[
     layout = _layout(titre, 150 + HAUTEUR_LIGNE * max(len(noms), 1) + (24 if absents else 0),
                      barmode="stack", uniformtext={"minsize": 11, "mode": "hide"},
                      yaxis={"autorange": "reversed", "automargin": True, "title": {"text": ""}},
-                     xaxis={"range": [0, 100], "title": {"text": ""}, "ticksuffix": " %"},
+                     xaxis={"range": [0, 100], "title": {"text": ""}, "ticksuffix": " %", "tickvals": [0, 50, 100],
+                            "tickangle": 0},
                      **({"annotations": notes, "margin": {"r": 80}} if notes else {}))  # room for the labels beside the bars
     _note_absents(data, layout, absents)
     return _figure(data, layout)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import carte_interactive, layout, theme_charts
+from components import cards, carte_interactive, layout, theme_charts
 from components.context import Context
 from components.downloads import chart_downloads
 from components.theme_charts import Chart, Message, Table
@@ -27,7 +27,7 @@ def afficher(part: Chart | Table | Message | None, key: str | None = None, ctx: 
         st.info(part.texte)
         return
     if isinstance(part, Table):
-        st.dataframe(part.table, hide_index=True)
+        cards.afficher_table(part.table)  # a grid on a wide screen, stacked cards on a phone
         layout.source_caption(list(part.source_ids), part.demo)
         return
     key = key or part.id

@@ -41,9 +41,9 @@ def run_page(name: str, territoire: str | None = None, timeout: float = 60) -> A
 
 
 def figures(at: AppTest) -> dict[str, dict]:
-    """Plotly figure specs by title."""
+    """Plotly figure specs by title (as read: line breaks as spaces)."""
     specs = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
-    return {s["layout"]["title"]["text"]: s for s in specs}
+    return {s["layout"]["title"]["text"].replace("<br>", " "): s for s in specs}  # titles wrap for phones
 
 
 def by_prefix(figs: dict, prefix: str) -> dict:

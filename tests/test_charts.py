@@ -32,7 +32,11 @@ def test_barres_comparaison_non_calculable_median():
     df = pd.DataFrame({"nom": ["PMA", "France"], "valeur": [None, 23160.0],
                        "statut": ["non_calculable", None]})
     fig = charts.barres_comparaison(df, "€ par an", 0)
-    assert list(fig.data[0].text) == [f"23{NBSP}160{NBSP}€ par an"]
+    # the bar's label is the number (a unit in words made it wider than a phone's plot);
+    # the unit is in the hover and the axis title
+    assert list(fig.data[0].text) == [f"23{NBSP}160"]
+    assert list(fig.data[0].customdata) == [f"23{NBSP}160{NBSP}€ par an"] and fig.layout.xaxis.title.text.startswith("€ par an<br>")
+    assert fig.data[0].textposition == "outside" and fig.layout.xaxis.range[1] > 23160  # room for the label
     assert list(fig.data[0].y) == ["France"]
     assert fig.layout.meta["non_disponible"] == "Non disponible : PMA (non calculable)"
 
@@ -264,3 +268,13 @@ def test_axes_settings_stay_on_their_axis():
     serie = charts.serie_temporelle(pd.DataFrame({"nom": ["A", "A"], "millesime": [2016, 2022],
                                                   "valeur": [1.0, 2.0]}), "habitants")
     assert list(serie.layout.xaxis.tickvals) == [2016, 2022] and serie.layout.yaxis.tickvals is None
+
+
+def test_titles_wrap_for_a_phone_and_the_margin_makes_room():
+    titre = "Taux de croissance annuel moyen entre millésimes : population municipale"
+    t = charts.taux_annuels(pd.DataFrame({"millesime": [2016, 2019, 2022], "valeur": [100.0, 103.0, 104.0]}))
+    fig = charts.barres_taux(t, titre)
+    lignes = fig.layout.title.text.split("<br>")
+    assert len(lignes) >= 2 and all(len(l) <= charts.TITRE_LARGEUR for l in lignes)
+    assert fig.layout.margin.t >= 50 + 19 * (len(lignes) - 1)
+    assert fig.layout.xaxis.tickangle == 0 and list(fig.layout.xaxis.ticktext) == ["2016–<br>2019", "2019–<br>2022"]
