@@ -49,6 +49,7 @@ def _unite_courte(unite: str) -> str:
 
 
 TITRE_LARGEUR = 38  # characters per line of a chart title: fits a 320-px phone screen
+NOM_LARGEUR = 20  # characters per line of a territory's name beside a bar: leaves the bars room on a phone
 
 
 def _titre(titre: str | None) -> dict:
@@ -397,14 +398,16 @@ def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: 
     presentes = [v for v in valeurs if v is not None]
     negatif = bool(presentes) and min(presentes) < 0
     data = [{
-        "type": "bar", "y": [plier(n) for n in noms_g], "x": presentes, "orientation": "h",
+        "type": "bar", "y": [plier(n, NOM_LARGEUR) for n in noms_g], "x": presentes, "orientation": "h",
         "text": [t for t, g in zip(textes, garde) if g], "textposition": "outside",
         "customdata": [c for c, g in zip(complets, garde) if g],
         "marker": {"color": [COULEUR_SELECTION if n == cible else COULEUR_REFERENCE for n in noms_g]},
         "name": titre or "", "showlegend": False, "cliponaxis": False,
         "hovertemplate": "%{y} : %{customdata}<extra></extra>",
     }]
-    xaxis = {"title": {"text": "" if unite == "%" else plier(unite, 28)}, "rangemode": "tozero"}
+    # few horizontal ticks: rotated ones overlapped at a phone's width
+    xaxis = {"title": {"text": "" if unite == "%" else plier(unite, 28)}, "rangemode": "tozero", "tickangle": 0,
+             "nticks": 5}
     # labels outside the bars, with room for them past the longest bar (and left of zero for
     # a negative one): inside a bar they were cut at a phone's width
     if negatif:
