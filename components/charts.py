@@ -304,7 +304,7 @@ def serie_temporelle(df: pd.DataFrame, unite: str, decimales: int = 0, titre: st
     ans = sorted({int(m) for m in df["millesime"]})
     return _figure(data, _layout(titre, 360,
                                  xaxis={"tickmode": "array", "tickvals": ans, "ticktext": [str(a) for a in ans],
-                                        "title": {"text": ""}},
+                                        "title": {"text": ""}, "tickangle": 0, "tickfont": {"size": 11}},
                                  yaxis={"title": {"text": plier(unite, 20)}}))
 
 
@@ -412,10 +412,10 @@ def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: 
     # a negative one): inside a bar they were cut at a phone's width
     if negatif:
         lo, hi = min(min(presentes), 0.0), max(max(presentes), 0.0)
-        marge = 0.6 * (hi - lo or 1.0)
-        xaxis["range"] = [lo - marge, hi + marge]
+        etendue = hi - lo or 1.0
+        xaxis["range"] = [lo - 0.9 * etendue, hi + 0.6 * etendue]
     elif presentes and max(presentes) > 0:
-        xaxis["range"] = [0, max(presentes) * 1.3]
+        xaxis["range"] = [0, max(presentes) * 1.5]
     layout = _layout(titre, 90 + HAUTEUR_LIGNE * max(len(noms_g), 1) + (24 if absents else 0),
                      yaxis={"autorange": "reversed", "automargin": True, "title": {"text": ""}}, xaxis=xaxis)
     _note_absents(data, layout, absents)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
+from components import charts
 from components import format as fmt
 
 GRIS = "#D9D9D9"  # dossiers not concerning the highlighted territory
@@ -82,12 +83,13 @@ def barres_sections(df: pd.DataFrame, surligner: Iterable[str] | None = None, ti
                              marker={"color": GRIS}, text=[jours_texte(t) for t in g["jours"]],
                              textposition="outside", cliponaxis=False, hoverinfo="skip"))
     fmt.french_layout(fig)
-    fig.update_layout(title={"text": titre, "x": 0}, barmode="stack", height=140 + 44 * len(g),
+    t = charts._titre(titre)  # wrapped for a phone, with the top margin its lines need
+    fig.update_layout(title=t["title"], barmode="stack", height=140 + 44 * len(g),
                       yaxis={"autorange": "reversed", "automargin": True},
-                      xaxis={"title": {"text": "jours"}, "automargin": True,
-                             "range": [0, 1.45 * float(g["jours"].max() or 1)]},  # room for the labels
+                      xaxis={"title": {"text": "jours"}, "automargin": True, "tickangle": 0, "nticks": 4,
+                             "range": [0, 1.7 * float(g["jours"].max() or 1)]},  # room for the labels
                       legend={"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0, "traceorder": "normal"},
-                      margin={"l": 10, "r": 70, "t": 50, "b": 10})
+                      margin={"l": 10, "r": 70, "t": t["margin"]["t"], "b": 10})
     return fig
 
 
@@ -113,8 +115,9 @@ def _barres(labels: list[str], valeurs: list[float], couleurs: list[str], hover:
         hovertext=hover, hoverinfo="text",
     ))
     fmt.french_layout(fig)
-    fig.update_layout(title={"text": titre, "x": 0}, height=120 + HAUTEUR_LIGNE * len(labels),
-                      yaxis={"autorange": "reversed"}, xaxis={"title": {"text": "jours"}})
+    t = charts._titre(titre)
+    fig.update_layout(title=t["title"], margin={"t": t["margin"]["t"]}, height=120 + HAUTEUR_LIGNE * len(labels),
+                      yaxis={"autorange": "reversed"}, xaxis={"title": {"text": "jours"}, "tickangle": 0, "nticks": 4})
     return fig
 
 

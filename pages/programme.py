@@ -6,7 +6,7 @@ Selecting a territory highlights the dossiers that concern it. Source and year c
 the partner files."""
 import streamlit as st
 
-from components import carte_interactive, charts, downloads, layout, maps, orientation, programme_data, state, theme_charts
+from components import carte_interactive, charts, layout, maps, orientation, programme_data, sections, state, theme_charts
 from components import programme_charts as pc
 from components import format as fmt
 from datasets import access
@@ -40,9 +40,7 @@ def montrer(fig, donnees, table, cle, indicateur):
                     alt=charts.texte_alternatif(table), agence=ctx.agence)
     st.plotly_chart(fig, key=f"fig_{cle}", alt=m.alt, config={"displaylogo": False, "displayModeBar": False})
     st.caption(f"{SOURCE} · programme de travail {ANNEE}")
-    with st.expander("Voir les données (texte)"):
-        st.dataframe(table, hide_index=True)
-    downloads.chart_downloads(fig, donnees, m, cle)
+    sections.details(table, fig, donnees, m, cle)  # table and files sent when opened
 
 
 deja: set[str] = set()  # acronyms already spelled out on this page
@@ -83,16 +81,14 @@ groupements = "".join(f"du {c}, " for c in territoires.loc[territoires["niveau"]
 titre = f"Jours consacrés à chaque intercommunalité, programme {ANNEE}"
 carte = theme_charts.carte_programme(epci, titre, ctx.build_id)
 st.subheader("Carte : jours consacrés à chaque intercommunalité")
-carte_interactive.afficher(carte, "carte_epci", f"Carte : {titre}. Les valeurs sont dans « Voir les données ».")
+carte_interactive.afficher(carte, "carte_epci", f"Carte : {titre}. Les valeurs sont dans « {sections.DETAILS} ».")
 st.html(charts.legende_html(maps.legend(carte.edges, "jours", 1), "Jours de l'intercommunalité"))
 st.caption(f"{SOURCE} · chaque commune prend la couleur de son intercommunalité (dossiers nommant l'EPCI "
            f"ou l'une de ses communes) ; les dossiers {groupements}et de tout le territoire n'y sont pas comptés.")
 table = programme_data.table_jours(epci["nom"], epci["jours"], "Intercommunalité")
-with st.expander("Voir les données (texte)"):
-    st.dataframe(table, hide_index=True)
-downloads.chart_downloads(carte.static, carte.donnees,
-                          charts.meta(titre, ctx.code, ctx.nom, "programme_carte", ANNEE, SOURCE, False,
-                                      alt=charts.texte_alternatif(table), agence=ctx.agence), "carte_epci")
+sections.details(table, carte.static, carte.donnees,
+                 charts.meta(titre, ctx.code, ctx.nom, "programme_carte", ANNEE, SOURCE, False,
+                             alt=charts.texte_alternatif(table), agence=ctx.agence), "carte_epci")
 
 st.header("Rapprochement avec les totaux du rapport")
 with st.expander("Pour les équipes techniques : notes de rapprochement", expanded=False):
