@@ -183,7 +183,7 @@ table.kf td.num { overflow-wrap: normal; hyphens: manual; }  /* a number is neve
 .unite { font-weight: normal; color: #333; font-size: 0.92em; }
 .demo { border: 0.8pt solid #7a2e00; color: #7a2e00; font-size: 7pt; padding: 0 1mm; font-weight: bold; white-space: nowrap; }
 .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 3mm 5mm; }
-figure { margin: 0; break-inside: avoid; } figure svg { width: 100%; height: auto; display: block; }
+figure { margin: 0 0 2.5mm; break-inside: avoid; } figure svg { width: 100%; height: auto; display: block; }
 figcaption.title { font-weight: bold; font-size: 10pt; } figcaption.src { font-size: 7.5pt; color: #333; }
 figcaption.note { font-size: 8pt; font-style: italic; margin: 0.5mm 0; }
 .wide { grid-column: 1 / span 2; } .grid + .grid { margin-top: 3mm; }

@@ -125,9 +125,16 @@ def test_the_page_scrolls_past_the_map(server, browser, path):
                             "return e ? !!e.closest('[data-testid=stDeckGlJsonChart]') : null; }",
                             [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
         assert under is False, "on a phone the map takes the touches before « Explorer la carte » is tapped"
+        # room to scroll below: the map may be the last block of the page (then the page can only
+        # go down until its end), so the swipe starts 300 px above the end of the page
+        pg.eval_on_selector(main, "m => { m.scrollTop = m.scrollHeight - m.clientHeight - 300; }")
+        pg.wait_for_timeout(300)
         avant = pg.eval_on_selector(main, "m => m.scrollTop")
+        box = carte.bounding_box()
+        haut, bas = max(box["y"], 0) + 20, min(box["y"] + box["height"], PHONE_HEIGHT) - 20
+        assert bas - haut > 100, "the map is not on the screen where the swipe starts"
         cdp = context.new_cdp_session(pg)
-        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        cx, cy = box["x"] + box["width"] / 2, bas
         cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": cx, "y": cy}]})
         for i in range(1, 11):  # a finger moving up by 300 px over the map
             cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": cx, "y": cy - 30 * i}]})
