@@ -416,7 +416,10 @@ def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: 
         xaxis["range"] = [lo - 0.9 * etendue, hi + 0.6 * etendue]
     elif presentes and max(presentes) > 0:
         xaxis["range"] = [0, max(presentes) * 1.5]
-    layout = _layout(titre, 90 + HAUTEUR_LIGNE * max(len(noms_g), 1) + (24 if absents else 0),
+    # a name on two lines needs a taller row, or it touches its neighbours'
+    lignes = max((n.count("<br>") + 1 for n in data[0]["y"]), default=1)
+    hauteur_ligne = HAUTEUR_LIGNE + 12 * (lignes - 1)
+    layout = _layout(titre, 90 + hauteur_ligne * max(len(noms_g), 1) + (24 if absents else 0),
                      yaxis={"autorange": "reversed", "automargin": True, "title": {"text": ""}}, xaxis=xaxis)
     _note_absents(data, layout, absents)
     return _figure(data, layout)
