@@ -223,3 +223,44 @@ def test_the_app_tells_visitors_without_showing_a_server_path(tmp_path, monkeypa
     assert "Les données ne sont pas disponibles" in texts
     assert str(tmp_path) not in texts and "nulle-part" not in texts and "python -m" not in texts
     assert not at.metric
+
+
+def test_values_from_memory_equal_the_sql_they_replace():
+    """`valeurs` and `serie` select rows of the build held in memory: the same rows, in the same
+    order, as the SQL queries they replaced (random indicators, territories and vintages)."""
+    import random
+
+    def norm(d):
+        d = d.reset_index(drop=True).astype(object)
+        return d.where(d.notna(), None)
+
+    sql = """with latest as (
+               select indicateur, max(millesime) as m from valeurs
+               where indicateur in (select unnest(?)) and valeur is not null group by indicateur)
+             select v.indicateur, v.niveau, v.code, t.nom, v.millesime, v.valeur, v.statut, v.demo, v.source_id
+             from valeurs v join territoires t on t.niveau = v.niveau and t.code = v.code
+             left join latest l on l.indicateur = v.indicateur
+             where v.indicateur in (select unnest(?)) and (v.niveau || '|' || v.code) in (select unnest(?))
+               and v.millesime = coalesce(?, l.m)
+             order by v.indicateur, list_position(?, v.niveau || '|' || v.code)"""
+    inds = list(access.catalogue()["indicateur"])
+    terr = access.territoires()
+    paires = list(zip(terr["niveau"], terr["code"]))
+    rng = random.Random(7)
+    compared = 0
+    for _ in range(40):
+        ii, tt = rng.sample(inds, rng.randint(1, 5)), rng.sample(paires, rng.randint(1, 5))
+        m = rng.choice([None, None, 2021, 2016])
+        keys = [f"{n}|{c}" for n, c in tt]
+        attendu = access._query(sql, [ii, ii, keys, m, keys])
+        obtenu = access.valeurs(tuple(ii), tuple(tt), m)
+        assert len(obtenu) == len(attendu)
+        if len(attendu):
+            pd.testing.assert_frame_equal(norm(obtenu), norm(attendu))
+            compared += len(attendu)
+        n, c = tt[0]
+        s = access._query("select millesime, valeur, statut, demo, source_id from valeurs where indicateur = ? "
+                          "and niveau = ? and code = ? order by millesime", [ii[0], n, c])
+        got = access.serie(ii[0], n, c)
+        assert len(got) == len(s) and (not len(s) or norm(got).equals(norm(s)))
+    assert compared > 100
