@@ -304,7 +304,7 @@ def serie_temporelle(df: pd.DataFrame, unite: str, decimales: int = 0, titre: st
     ans = sorted({int(m) for m in df["millesime"]})
     return _figure(data, _layout(titre, 360,
                                  xaxis={"tickmode": "array", "tickvals": ans, "ticktext": [str(a) for a in ans],
-                                        "title": {"text": ""}, "tickangle": 0, "tickfont": {"size": 11}},
+                                        "title": {"text": ""}},
                                  yaxis={"title": {"text": plier(unite, 20)}}))
 
 
@@ -405,9 +405,9 @@ def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: 
         "name": titre or "", "showlegend": False, "cliponaxis": False,
         "hovertemplate": "%{y} : %{customdata}<extra></extra>",
     }]
-    # few horizontal ticks: rotated ones overlapped at a phone's width
+    # three horizontal ticks: more overlapped (or were turned) at a phone's width
     xaxis = {"title": {"text": "" if unite == "%" else plier(unite, 28)}, "rangemode": "tozero", "tickangle": 0,
-             "nticks": 5}
+             "nticks": 3}
     # labels outside the bars, with room for them past the longest bar (and left of zero for
     # a negative one): inside a bar they were cut at a phone's width
     if negatif:
