@@ -58,9 +58,6 @@ def overflow(pg) -> dict:
                    return {scroll: m.scrollWidth, client: m.clientWidth, wide}; }""")
 
 
-KNOWN_PHONE_DEFECTS: dict = {}  # (path, territoire, width) -> reason, for a defect seen and left open
-
-
 def visible_in_first_screen(pg, selector: str, timeout_ms: int = 15_000) -> bool:
     """Some element of `selector` drawn in the first screen, waiting for it to be drawn (a
     table or chart is mounted a moment after the script run ends, later under load)."""
@@ -80,10 +77,7 @@ def visible_in_first_screen(pg, selector: str, timeout_ms: int = 15_000) -> bool
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("territoire", list(TERRITOIRES))
 @pytest.mark.parametrize("path", PAGES)
-def test_phone_page_fits_and_shows_key_values_first(server, browser, artifacts, path, territoire, width, request):
-    if (path, territoire, width) in KNOWN_PHONE_DEFECTS:
-        # seen failing on the final merged tree of this session (issue 12 stays open for them)
-        request.applymarker(pytest.mark.xfail(reason=KNOWN_PHONE_DEFECTS[(path, territoire, width)], strict=False))
+def test_phone_page_fits_and_shows_key_values_first(server, browser, artifacts, path, territoire, width):
     context, pg = phone(browser, width)
     try:
         pg.goto(url(server, path, TERRITOIRES[territoire]))
