@@ -53,11 +53,28 @@ def classement(indicateur: str, ordre: str) -> Classement:
 
 
 def rangs(ctx: Context) -> pd.DataFrame:
-    """The rank of the context's commune for every indicator (rankings computed once per build)."""
-    def tous() -> dict[str, pd.DataFrame]:
-        return {i: access.classement(i) for i in access.catalogue()["indicateur"] if len(access.indicateur(i)["millesimes"])}
+    """The rank of the context's commune for every indicator (rankings computed once per build,
+    then indexed by commune: a new commune's ranks are a lookup, not 80 DataFrame filters)."""
+    def index() -> dict[str, tuple[int, dict]]:
+        classements = {i: access.classement(i) for i in access.catalogue()["indicateur"]
+                       if len(access.indicateur(i)["millesimes"])}
+        return index_rangs(classements)
 
-    return rang_commune(_RANGS.get(ctx.build_id, "tous", tous), ctx.code)
+    return rang_commune_index(_RANGS.get(ctx.build_id, "index", index), ctx.code)
+
+
+def index_rangs(classements: dict[str, pd.DataFrame]) -> dict[str, tuple[int, dict]]:
+    """indicator -> (number of ranked communes, {commune code: rank})."""
+    return {ind: (int(cl["rang"].notna().sum()), dict(zip(cl["code"].tolist(), cl["rang"].tolist())))
+            for ind, cl in classements.items()}
+
+
+def rang_commune_index(index: dict[str, tuple[int, dict]], code: str) -> pd.DataFrame:
+    rows = []
+    for ind, (n, par_code) in index.items():
+        rang = par_code.get(code)
+        rows.append({"indicateur": ind, "rang": None if rang is None or pd.isna(rang) else int(rang), "n": n})
+    return pd.DataFrame(rows, columns=["indicateur", "rang", "n"])
 
 
 def colonnes_territoires(territoires: list[dict]) -> list[str]:
@@ -98,13 +115,7 @@ def tableau_niveaux(vals: pd.DataFrame, catalogue: pd.DataFrame, territoires: li
 
 def rang_commune(classements: dict[str, pd.DataFrame], code: str) -> pd.DataFrame:
     """Rank of one commune for each indicator from `access.classement` outputs (n = ranked communes)."""
-    rows = []
-    for ind, cl in classements.items():
-        hit = cl[cl["code"] == code]
-        n = int(cl["rang"].notna().sum())
-        rang = hit["rang"].iloc[0] if not hit.empty else None
-        rows.append({"indicateur": ind, "rang": None if rang is None or pd.isna(rang) else int(rang), "n": n})
-    return pd.DataFrame(rows, columns=["indicateur", "rang", "n"])
+    return rang_commune_index(index_rangs(classements), code)
 
 
 def classement_texte(cl: pd.DataFrame, unite: str, dec: int, epci_noms: dict[str, str], ordre: str = "decroissant") -> pd.DataFrame:
