@@ -13,16 +13,24 @@ import pandas as pd
 import streamlit as st
 
 from components import maps
-from datasets import access
+from datasets import access, cache
 
 NOMS_MAX = 8  # names of the largest communes on the map
 NOMS_CANDIDATS = 24  # the largest communes considered, so that names that collide can be left out
 PHONE_MAX_PX = 767
 
 
+_NOMS = cache.Store("noms_carte", 256)  # per build, perimeter and selection: shared by every session
+
+
 def noms(niveau: str, code: str | None, selection_code: str | None, n: int = NOMS_CANDIDATS) -> pd.DataFrame:
     """nom, lon, lat, selection: the `n` most populous communes of the perimeter and the
     selected commune (always named), largest first; `afficher` keeps those that do not collide."""
+    return _NOMS.get(access.build_id(), (niveau, code, selection_code, n),
+                     lambda: _noms(niveau, code, selection_code, n))
+
+
+def _noms(niveau: str, code: str | None, selection_code: str | None, n: int) -> pd.DataFrame:
     communes = access.communes(niveau, code) if code else access.communes()
     try:
         pop = access.classement("population")[["code", "valeur"]]
