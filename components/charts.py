@@ -52,7 +52,7 @@ TITRE_LARGEUR = 38  # characters per line of a chart title: fits a 320-px phone 
 NOM_LARGEUR = 20  # characters per line of a territory's name beside a bar: leaves the bars room on a phone
 
 
-def _titre(titre: str | None) -> dict:
+def titre_layout(titre: str | None) -> dict:
     """The title wrapped for a phone, and the top margin its lines need."""
     texte = plier(titre or "", TITRE_LARGEUR)
     return {"title": {"text": texte, "x": 0, "xanchor": "left", "font": {"size": 15}},
@@ -79,12 +79,17 @@ def _merge(dst: dict, src: dict) -> dict:
     return dst
 
 
-def _layout(titre: str | None, hauteur: int | None, **extra) -> dict:
-    """The shared French layout (`format.FRENCH_LAYOUT`), title, legend below, height; then
-    the builder's own settings merged in."""
+def layout_francais(**extra) -> dict:
+    """A fresh copy of the shared French layout (`format.FRENCH_LAYOUT`) with `extra` merged in."""
     # each key copied on its own: FRENCH_LAYOUT's xaxis and yaxis are one shared dict
-    layout = _merge({k: copy.deepcopy(v) for k, v in fmt.FRENCH_LAYOUT.items()}, {
-        **_titre(titre),
+    return _merge({k: copy.deepcopy(v) for k, v in fmt.FRENCH_LAYOUT.items()}, extra)
+
+
+def _layout(titre: str | None, hauteur: int | None, **extra) -> dict:
+    """The shared French layout, title, legend below, height; then the builder's own settings
+    merged in."""
+    layout = layout_francais(**{
+        **titre_layout(titre),
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0, "traceorder": "normal"},
         "hovermode": "closest", **({"height": hauteur} if hauteur else {}),
     })
@@ -112,7 +117,8 @@ class Figure(go.Figure):
         return {"data": copy.deepcopy(self._data), "layout": layout}
 
 
-def _figure(data: list[dict], layout: dict) -> go.Figure:
+def figure_spec(data: list[dict], layout: dict) -> go.Figure:
+    """The figure of a plain spec, without plotly's validation and with the shared template."""
     template = layout.pop("template", None)
     if template is None and isinstance(pio.templates.default, str):
         template = _template(pio.templates.default)
@@ -302,7 +308,7 @@ def serie_temporelle(df: pd.DataFrame, unite: str, decimales: int = 0, titre: st
         })
     # vintages as plain labels: a linear axis would print "2 019" with French thousands
     ans = sorted({int(m) for m in df["millesime"]})
-    return _figure(data, _layout(titre, 360,
+    return figure_spec(data, _layout(titre, 360,
                                  xaxis={"tickmode": "array", "tickvals": ans, "ticktext": [str(a) for a in ans],
                                         "title": {"text": ""}},
                                  yaxis={"title": {"text": plier(unite, 20)}}))
@@ -319,7 +325,7 @@ def barres_taux(df: pd.DataFrame, titre: str | None = None) -> go.Figure:
              "hovertemplate": "%{x} : %{text} par an<extra></extra>"}]
     notes = [{"x": p, "y": 0, "text": t, "showarrow": False, "yshift": 12}
              for p, v, t in zip(periodes, valeurs, textes) if v is None]
-    return _figure(data, _layout(titre, 340, yaxis={"title": {"text": "% par an"}, "zeroline": True},
+    return figure_spec(data, _layout(titre, 340, yaxis={"title": {"text": "% par an"}, "zeroline": True},
                                  xaxis={"type": "category", "title": {"text": ""}, "tickangle": 0,
                                         "tickvals": periodes, "ticktext": [p.replace("–", "–<br>") for p in periodes]},
                                  **({"annotations": notes} if notes else {})))
@@ -422,7 +428,7 @@ def barres_comparaison(df: pd.DataFrame, unite: str, decimales: int = 0, titre: 
     layout = _layout(titre, 90 + hauteur_ligne * max(len(noms_g), 1) + (24 if absents else 0),
                      yaxis={"autorange": "reversed", "automargin": True, "title": {"text": ""}}, xaxis=xaxis)
     _note_absents(data, layout, absents)
-    return _figure(data, layout)
+    return figure_spec(data, layout)
 
 
 def parts_groupees(df: pd.DataFrame, titre: str | None = None, selection: str | None = None,
@@ -469,7 +475,7 @@ def parts_groupees(df: pd.DataFrame, titre: str | None = None, selection: str | 
                      yaxis={"autorange": "reversed", "automargin": True, "title": {"text": ""}},
                      xaxis={"title": {"text": "%"}, "rangemode": "tozero"})
     _note_absents(data, layout, absents)
-    return _figure(data, layout)
+    return figure_spec(data, layout)
 
 
 def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[str] | None = None) -> go.Figure:
@@ -522,7 +528,7 @@ def parts_empilees(df: pd.DataFrame, titre: str | None = None, categories: list[
                             "tickangle": 0},
                      **({"annotations": notes, "margin": {"r": 80}} if notes else {}))  # room for the labels beside the bars
     _note_absents(data, layout, absents)
-    return _figure(data, layout)
+    return figure_spec(data, layout)
 
 
 # ---------------------------------------------------------------- work programme

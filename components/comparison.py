@@ -113,11 +113,6 @@ def tableau_niveaux(vals: pd.DataFrame, catalogue: pd.DataFrame, territoires: li
     return pd.DataFrame(lignes)
 
 
-def rang_commune(classements: dict[str, pd.DataFrame], code: str) -> pd.DataFrame:
-    """Rank of one commune for each indicator from `access.classement` outputs (n = ranked communes)."""
-    return rang_commune_index(index_rangs(classements), code)
-
-
 def classement_texte(cl: pd.DataFrame, unite: str, dec: int, epci_noms: dict[str, str], ordre: str = "decroissant") -> pd.DataFrame:
     """The ranking as a display table (French text values), sorted as asked.
 

@@ -83,7 +83,7 @@ def barres_sections(df: pd.DataFrame, surligner: Iterable[str] | None = None, ti
                              marker={"color": GRIS}, text=[jours_texte(t) for t in g["jours"]],
                              textposition="outside", cliponaxis=False, hoverinfo="skip"))
     fmt.french_layout(fig)
-    t = charts._titre(titre)  # wrapped for a phone, with the top margin its lines need
+    t = charts.titre_layout(titre)  # wrapped for a phone, with the top margin its lines need
     fig.update_layout(title=t["title"], barmode="stack", height=140 + 44 * len(g),
                       yaxis={"autorange": "reversed", "automargin": True},
                       xaxis={"title": {"text": "jours"}, "automargin": True, "tickangle": 0, "nticks": 4,
@@ -115,7 +115,7 @@ def _barres(labels: list[str], valeurs: list[float], couleurs: list[str], hover:
         hovertext=hover, hoverinfo="text",
     ))
     fmt.french_layout(fig)
-    t = charts._titre(titre)
+    t = charts.titre_layout(titre)
     fig.update_layout(title=t["title"], margin={"t": t["margin"]["t"]}, height=120 + HAUTEUR_LIGNE * len(labels),
                       yaxis={"autorange": "reversed"}, xaxis={"title": {"text": "jours"}, "tickangle": 0, "nticks": 4})
     return fig

@@ -7,12 +7,11 @@ levels follow the one rule of the context. The locator map is drawn here: plain 
 polygons (no plotly geo base map, which kaleido would fetch from the network)."""
 from __future__ import annotations
 
-import copy
 import math
 
 import plotly.graph_objects as go
 
-from components import charts, context, format as fmt, theme_charts, themes
+from components import charts, context, theme_charts, themes
 from components.theme_charts import Chart
 from datasets import access, niveaux
 
@@ -59,11 +58,11 @@ def locator_map(geojson: dict, highlight: set[str], titre: str = "Localisation")
             "line": {"color": "#ffffff" if selected else "#9a9a9a", "width": 0.6},
         })
     ratio = 1 / math.cos(math.radians(lat0 or 50.5))  # degrees of longitude are shorter up north
-    layout = charts._merge({k: copy.deepcopy(v) for k, v in fmt.FRENCH_LAYOUT.items()}, {
+    layout = charts.layout_francais(**{
         "title": {"text": titre, "x": 0}, "plot_bgcolor": "white", "height": 420,
         "legend": {"orientation": "h", "y": -0.02, "x": 0},
         "xaxis": {"visible": False}, "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": ratio}})
-    return charts._figure(data, layout)
+    return charts.figure_spec(data, layout)
 
 
 def _name_selection(fig: go.Figure, nom: str) -> None:
