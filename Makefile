@@ -24,7 +24,7 @@ SERVER_ENV := $(foreach v,$(shell grep -E '^[A-Z_][A-Z0-9_]*=' deploy/server.env
 run: warehouse
 	env $(SERVER_ENV) $(PY) -m streamlit run app.py --server.address 0.0.0.0 --browser.gatherUsageStats false
 
-# Debian packages pip cannot install: Chromium (kaleido images, PDF, browser tests) and poppler.
+# Debian packages pip cannot install: Chromium (chart images and PDF through Playwright, browser tests) and poppler.
 system:
 	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium poppler-utils; \

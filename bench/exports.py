@@ -1,4 +1,4 @@
-"""5. Exports: PNG and SVG per chart (warm kaleido), CSV/XLSX, the PDF fiche and
+"""5. Exports: PNG and SVG per chart (the warm renderer browser), CSV/XLSX, the PDF fiche and
 the full ZIP, for the whole territory and for a commune (components/exports)."""
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ COMMUNE = "62498"  # Lens, the commune of the issue's journey
 
 
 def run(cfg: Config) -> Section:
+    from components.exports import renderer
     from datasets import access
 
     terr = access.territoires("territoire")["code"].iloc[0]
@@ -24,7 +25,7 @@ def run(cfg: Config) -> Section:
         if not r["images"]:
             s.notes.append("Chromium not found: image and PDF exports not measured")
         else:
-            s.add(label, "first PNG of the process (starts kaleido's Chromium)", 1, fmt_ms(r["first_image_s"]), "", "")
+            s.add(label, "first PNG of the process (starts the renderer's Chromium)", 1, fmt_ms(r["first_image_s"]), "", "")
         for c in r["charts"]:
             for fmt in ("png", "svg", "csv", "xlsx"):
                 if fmt in c:
@@ -41,7 +42,7 @@ def run(cfg: Config) -> Section:
                   len(r["pdf_print"]), *st2.ms(), "")
         if r["zip"]:
             st = Stats(r["zip"])
-            s.add(label, "ZIP 'Tout télécharger' (PDF printed while the images render)", len(r["zip"]), *st.ms(),
+            s.add(label, "ZIP 'Tout télécharger' (every theme chart: PNG, SVG, CSV, XLSX; fiche; LISEZMOI)", len(r["zip"]), *st.ms(),
                   verdict(st.median, TARGET_ZIP_S), median_s=st.median, fmt="zip")
             if r.get("zip_reuse"):
                 st3 = Stats(r["zip_reuse"])
@@ -49,6 +50,7 @@ def run(cfg: Config) -> Section:
                       *st3.ms(), verdict(st3.median, TARGET_ZIP_S))
         else:
             s.notes.append("smoke run: first chart only, ZIP not built")
-    s.notes.append("PNG = 2000×1200 px (scale 2), through one warm kaleido browser per process; "
-                   "times are the uncached render (the app also caches bytes per figure).")
+    s.notes.append("PNG = 2000×1200 px (scale 2), drawn by the process's warm browser (renderer.py, "
+                   f"{renderer.PAGES} pages side by side); one image at a time here; the ZIP sends all of its "
+                   "images at once. Times are the uncached render (the app also caches bytes per figure).")
     return s

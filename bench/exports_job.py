@@ -1,5 +1,5 @@
-"""Exports of one territory in its own process (one kaleido browser per process,
-as in the server). `python -m bench.exports_job CODE REPS SLOW_REPS [--smoke]` prints one JSON line."""
+"""Exports of one territory in its own process (one warm renderer browser per process,
+as in the server: components/exports/renderer.py). `python -m bench.exports_job CODE REPS SLOW_REPS [--smoke]` prints one JSON line."""
 from __future__ import annotations
 
 import json
@@ -30,7 +30,7 @@ def main(code: str, reps: int, slow_reps: int, smoke: bool = False) -> dict:
     if out["images"]:
         t0 = time.perf_counter()
         image.png(charts[0].fig, charts[0].meta)
-        out["first_image_s"] = time.perf_counter() - t0  # starts kaleido's browser
+        out["first_image_s"] = time.perf_counter() - t0  # starts the renderer's browser
     for c in charts:
         row = {"chart": c.meta.indicateur, "titre": c.meta.titre,
                "csv": _times(lambda: tables.csv_bytes(c.data, c.meta), reps),

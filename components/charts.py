@@ -371,14 +371,18 @@ def _note_absents(data: list[dict], layout: dict, absents: list[tuple[str, str]]
             layout["height"] += hauteur_note + 26 * rangs
 
 
-def retirer_note(fig: go.Figure) -> str | None:
-    """Take the « Non disponible » note out of the x-axis title of `fig` (a copy, for an
-    export that prints it elsewhere: under the figure, in the footer); returns the note."""
-    note = fig.layout.meta.get("non_disponible") if isinstance(fig.layout.meta, dict) else None
+def retirer_note(spec: dict) -> str | None:
+    """Take the « Non disponible » note out of the x-axis title of `spec` (a plain-dict copy,
+    for an export that prints it elsewhere: under the figure, in the footer); returns the note."""
+    layout = spec.setdefault("layout", {})
+    meta = layout.get("meta")
+    note = meta.get("non_disponible") if isinstance(meta, dict) else None
     if note:
-        titre = fig.layout.xaxis.title.text or ""
-        premier = titre.split("<br>")[0]
-        fig.update_xaxes(title_text="" if NOTE_NON_DISPONIBLE in premier else premier)
+        axis = layout.setdefault("xaxis", {})
+        if not isinstance(axis.get("title"), dict):
+            axis["title"] = {"text": axis.get("title") or ""}
+        premier = (axis["title"].get("text") or "").split("<br>")[0]
+        axis["title"]["text"] = "" if NOTE_NON_DISPONIBLE in premier else premier
     return note
 
 

@@ -103,6 +103,10 @@ def territory_downloads(selection: Context) -> None:
     at once; otherwise a first click builds it with its progress shown, then the download
     button appears (Streamlit cannot show progress inside a deferred download)."""
     version, code = selection.build_id, selection.code
+    if image.images_disponibles():
+        from components.exports import renderer
+
+        renderer.warm()  # the browser that draws the PDF and images starts before the first click
     wanted = None
     with st.container(horizontal=True, gap="small", key=f"dlt_{code}"):
         for f in _TERRITORY_FILES:

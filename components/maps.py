@@ -312,37 +312,38 @@ def static_choropleth(geojson: dict, df: pd.DataFrame, titre: str, unite: str = 
 SELECTION_COLOUR = "#000000"
 
 
-def highlight_static(fig: go.Figure, code: str, nom: str) -> go.Figure:
-    """Outline and name the commune `code` on a `static_choropleth` figure, in place (exports
-    call it on their copy). Nothing when the commune is not on the map (an EPCI's map shows
-    its communes: the whole map is the selection)."""
+def highlight_static(spec: dict, code: str, nom: str) -> dict:
+    """Outline and name the commune `code` on a `static_choropleth` figure given as a plain
+    dict, in place (exports call it on their copy). Nothing when the commune is not on the
+    map (an EPCI's map shows its communes: the whole map is the selection)."""
     feature = None
-    for trace in fig.data:
-        if trace.type != "choropleth" or not trace.geojson:
+    for trace in spec.get("data", []):
+        if trace.get("type") != "choropleth" or not trace.get("geojson"):
             continue
-        for f in trace.geojson.get("features", []):
+        for f in trace["geojson"].get("features", []):
             if str(f.get("properties", {}).get("code")) == str(code):
                 feature = f
                 break
         if feature:
             break
     if feature is None:
-        return fig
+        return spec
     x0, y0, x1, y1 = _bounds({"features": [feature]})
     one = {"type": "FeatureCollection", "features": [feature]}
     for colour, width, legend in (("#ffffff", 6, False), (SELECTION_COLOUR, 2.5, True)):  # black on a white halo
-        fig.add_trace(go.Choropleth(
-            geojson=one, featureidkey="properties.code", locations=[str(code)], z=[0],
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
-            marker={"line": {"color": colour, "width": width}}, name=f"{nom} (contour noir)", showlegend=legend,
-            hoverinfo="skip",
-        ))
-    fig.add_trace(go.Scattergeo(
-        lon=[(x0 + x1) / 2], lat=[y1], mode="text", text=[f"<b>{html_escape(str(nom))}</b>"],
-        textposition="top center", showlegend=False, hoverinfo="skip",
-        textfont={"size": 16, "color": SELECTION_COLOUR, "shadow": "1px 1px 2px #fff, -1px -1px 2px #fff"},
-    ))
-    return fig
+        spec["data"].append({
+            "type": "choropleth", "geojson": one, "featureidkey": "properties.code", "locations": [str(code)],
+            "z": [0], "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "showscale": False,
+            "marker": {"line": {"color": colour, "width": width}}, "name": f"{nom} (contour noir)",
+            "showlegend": legend, "hoverinfo": "skip",
+        })
+    spec["data"].append({
+        "type": "scattergeo", "lon": [(x0 + x1) / 2], "lat": [y1], "mode": "text",
+        "text": [f"<b>{html_escape(str(nom))}</b>"], "textposition": "top center", "showlegend": False,
+        "hoverinfo": "skip",
+        "textfont": {"size": 16, "color": SELECTION_COLOUR, "shadow": "1px 1px 2px #fff, -1px -1px 2px #fff"},
+    })
+    return spec
 
 
 def subset(geojson: dict, codes) -> dict:

@@ -3,9 +3,10 @@ root, one folder per theme page (`datasets/themes.toml`) holding every chart of 
 (PNG and SVG images, CSV and XLSX data side by side), and a LISEZMOI.txt that lists and
 explains every file. The same archive from the web page and from the command line.
 
-Time: the fiche's charts are rendered first, then Chromium prints the PDF in a thread while
-the warm kaleido browser renders the images of the archive (the two browsers work at the
-same time instead of one after the other); a PDF already built (the page's cache) is reused."""
+Time: every image is sent at once to the process's warm browser
+(`components/exports/renderer.py`), whose pages draw them side by side while Python writes
+the CSV and XLSX files; the fiche's charts go first and the fiche is printed in a thread as
+soon as they are drawn; a PDF already built (the page's cache) is reused."""
 from __future__ import annotations
 
 import io
@@ -57,14 +58,20 @@ def archive_name(nom: str) -> str:
 
 def chart_files(chart: TerritoryChart, with_images: bool = True) -> dict[str, bytes]:
     """The files of one chart, by file name: images, then the data next to them."""
+    images = image.submit_images(chart.fig, chart.meta) if with_images else None
+    return _files(chart, images)
+
+
+def _files(chart: TerritoryChart, images) -> dict[str, bytes]:
+    """The chart's files once its images (a future, or None) are rendered; the data files are
+    written while the browser draws."""
     m = chart.meta
-    files = {}
-    if with_images:
-        files[tables.file_name(m, "png")] = image.png(chart.fig, m)
-        files[tables.file_name(m, "svg")] = image.svg(chart.fig, m)
-    files[tables.file_name(m, "csv")] = tables.csv_bytes(chart.data, m)
-    files[tables.file_name(m, "xlsx")] = tables.xlsx_bytes(chart.data, m)
-    return files
+    data = {tables.file_name(m, "csv"): tables.csv_bytes(chart.data, m),
+            tables.file_name(m, "xlsx"): tables.xlsx_bytes(chart.data, m)}
+    if images is None:
+        return data
+    drawn = images.result(image.TIMEOUT_S)
+    return {tables.file_name(m, "png"): drawn["png"], tables.file_name(m, "svg"): drawn["svg"], **data}
 
 
 def _silent(fraction: float, text: str) -> None:
@@ -97,45 +104,52 @@ def lisezmoi(f: fiche.Fiche, names_by_chart: list[tuple[TerritoryChart, list[str
 def bundle(code: str, progress: Progress | None = None, pdf: bytes | None = None) -> tuple[str, bytes]:
     """(file name, ZIP bytes) for a territory. Without Chromium: tables only, and a note saying why.
 
-    `progress(fraction, text)` is called as the work goes; `pdf`: the fiche already built."""
+    `progress(fraction, text)` is called as the work goes; `pdf`: the fiche already built.
+    Every image is sent to the renderer first (its pages draw them side by side) together
+    with the fiche's charts; the CSV and XLSX files are written while they are drawn, and the
+    fiche is printed in a thread as soon as its charts are ready."""
     progress = progress or _silent
     progress(0.01, "Chiffres clés et graphiques…")
     f = fiche.collect(code)
     with_images = image.images_disponibles()
     printed: dict[str, object] = {}
     printer = None
-    share_fiche = 0.0
     if with_images and pdf is None:
-        share_fiche = 0.35
-        page = fiche.render_html(f, lambda x, text: progress(0.03 + share_fiche * x, text))
-
         def print_it() -> None:
             try:
-                printed["pdf"] = fiche.print_pdf(page)
+                printed["pdf"] = fiche.print_pdf(fiche.render_html(f))
             except Exception as exc:  # re-raised in the caller's thread
                 printed["error"] = exc
 
         printer = threading.Thread(target=print_it, name="fiche-print", daemon=True)
-        printer.start()
+        printer.start()  # its charts go to the renderer's queue before the archive's images
     elif pdf is not None:
         printed["pdf"] = pdf
+    # the locator map at the root; the fiche's other charts are in their theme's folder; each
+    # theme's images go to the renderer as soon as its charts are built
+    placed = [("", c) for c in f.charts if c.meta.indicateur == "carte-localisation"]
+    images = [image.submit_images(c.fig, c.meta) if with_images else None for _folder, c in placed]
+    for theme, charts in theme_chart_sets(code):
+        for c in charts:
+            placed.append((f"{theme.url}/", c))
+            images.append(image.submit_images(c.fig, c.meta) if with_images else None)
+    progress(0.1, "Images en cours de dessin…")
     buffer = io.BytesIO()
     names_by_chart = []
-    # the locator map at the root; the fiche's other charts are in their theme's folder
-    placed = [("", c) for c in f.charts if c.meta.indicateur == "carte-localisation"]
-    placed += [(f"{theme.url}/", c) for theme, charts in theme_chart_sets(code) for c in charts]
     n = max(len(placed), 1)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for i, (folder, chart) in enumerate(placed, start=1):
-            files = chart_files(chart, with_images)
+        for i, ((folder, chart), drawn) in enumerate(zip(placed, images), start=1):
+            files = _files(chart, drawn)
             for name, data in files.items():
-                zf.writestr(folder + name, data)
+                # PNG and XLSX are compressed already: stored, not deflated a second time
+                kind = zipfile.ZIP_STORED if name.endswith((".png", ".xlsx")) else zipfile.ZIP_DEFLATED
+                zf.writestr(folder + name, data, compress_type=kind)
             names_by_chart.append((chart, [folder + name for name in files]))
-            progress(0.03 + share_fiche + (0.92 - share_fiche) * i / n, f"Graphique {i}/{n} : {chart.meta.titre}")
+            progress(0.1 + 0.83 * i / n, f"Graphique {i}/{n} : {chart.meta.titre}")
         pdf_name = None
         if with_images:
             if printer is not None:
-                progress(0.96, "Impression de la fiche PDF…")
+                progress(0.95, "Impression de la fiche PDF…")
                 printer.join()
                 if "error" in printed:
                     raise printed["error"]  # type: ignore[misc]

@@ -1,24 +1,19 @@
 """Fiche territoire: a printable A4 summary (two pages) for an elected official.
 
-Route: an HTML page with the charts as inline SVG (vector, from the same kaleido
-renderer as the image exports), printed to PDF by the same Chromium binary in headless
-mode (`--print-to-pdf`). One browser stack for images and PDF, CSS print layout (@page A4,
-page breaks), text that stays selectable and searchable. A subprocess rather than
-Playwright: Streamlit runs each session in its own thread, and Playwright's sync API is
-bound to the thread (and asyncio loop) that started it; a short-lived subprocess has no
-such ties and costs about a second."""
+Route: an HTML page with the charts as inline SVG (vector, drawn by plotly.js in the
+process's warm browser, `components/exports/renderer.py`, the renderer of the image
+exports), printed to PDF by the same browser. One browser stack for images and PDF, CSS
+print layout (@page A4, page breaks), text that stays selectable and searchable. The
+fiche's charts are all sent to the renderer before the first is waited for, so its pages
+draw them side by side."""
 from __future__ import annotations
 
 import datetime as dt
 import html
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from components import charts, format as fmt
 from datasets.niveaux import libelle as niveau_label
@@ -28,9 +23,6 @@ from components.exports.territory_charts import (TerritoryChart, agence_nom, ref
                                                  territory_charts)
 from datasets import access
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--no-pdf-header-footer"]
 PAGE1_CHARTS = ("carte-localisation", "population")  # beside the key figures; the rest on page 2
 
 
@@ -131,11 +123,11 @@ def _key_figures_table(f: Fiche) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def _legend_rows(fig: go.Figure, width: int) -> int:
+def _legend_rows(spec: dict, width: int) -> int:
     """Rows a horizontal legend takes at `width` px (about 8 px a character at 14 px)."""
-    if not image._has_legend(fig):
+    if not image._has_legend(spec):
         return 0
-    names = [str(t.name or "") for t in fig.data if t.showlegend is not False and t.name]
+    names = [str(t.get("name") or "") for t in spec["data"] if t.get("showlegend") is not False and t.get("name")]
     rows, line = 1, 0
     for n in names:
         w = len(n) * 8 + 45
@@ -145,24 +137,45 @@ def _legend_rows(fig: go.Figure, width: int) -> int:
     return rows
 
 
-def _figure(chart: TerritoryChart, width: int, height: int) -> str:
-    """One chart as inline SVG, its title and source as HTML around it; the unit of the
-    y axis goes in the title rather than over the tick labels, the legend gets the rows it
-    needs above the plot, and the note of missing rows is printed under the chart."""
-    fig = go.Figure(chart.fig.to_dict(), _validate=False)  # a copy (built valid: tests/test_charts.py)
-    note = charts.retirer_note(fig)  # printed as HTML under the chart
-    unite_y = fig.layout.yaxis.title.text or ""
-    image.legend_on_top(fig)
-    top = 14 + 26 * _legend_rows(fig, width)
-    fig.update_layout(title={"text": ""}, margin={"t": max(top, 16), "b": 45, "l": 10, "r": max(20, fig.layout.margin.r or 0)})
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True, title_text="")
-    svg = image.render(fig, "svg", width, height).decode("utf-8")
-    m = chart.meta
+@dataclass
+class _Drawing:
+    """One chart of the fiche on its way: the figure sent to the renderer, what goes around it."""
+    chart: TerritoryChart
+    future: object  # concurrent.futures.Future of {"svg": bytes}
+    note: str | None
+    unite_y: str
+
+
+def _draw(chart: TerritoryChart, width: int, height: int) -> _Drawing:
+    """Start rendering one chart as SVG for the fiche: the unit of the y axis goes in the title
+    rather than over the tick labels, the legend gets the rows it needs above the plot, and the
+    note of missing rows is printed under the chart."""
+    spec = image._spec(chart.fig)  # a copy (built valid: tests/test_charts.py)
+    layout = spec["layout"]
+    note = charts.retirer_note(spec)  # printed as HTML under the chart
+    yaxis = layout.setdefault("yaxis", {})
+    titre_y = yaxis.get("title")
+    unite_y = (titre_y.get("text") if isinstance(titre_y, dict) else titre_y) or ""
+    image.legend_on_top(spec)
+    top = 14 + 26 * _legend_rows(spec, width)
+    own_right = (layout.get("margin") or {}).get("r") or 0
+    image._merge(layout, {"title": {"text": ""},
+                          "margin": {"t": max(top, 16), "b": 45, "l": 10, "r": max(20, own_right)}})
+    for axis in image.axes(layout, "x"):
+        axis["automargin"] = True
+    for axis in image.axes(layout, "y"):
+        axis["automargin"] = True
+        axis["title"] = {**(axis["title"] if isinstance(axis.get("title"), dict) else {}), "text": ""}
+    return _Drawing(chart, image.submit_svg(spec, width, height), note, unite_y)
+
+
+def _figure_html(d: _Drawing, svg: str) -> str:
+    """The chart's SVG inline, its title and source as HTML around it."""
+    m = d.chart.meta
     demo = " <span class='demo'>Données de démonstration</span>" if m.demo else ""
-    unite = f" <span class='unite'>({_e(unite_y.replace('<br>', ' '))})</span>" if unite_y else ""
+    unite = f" <span class='unite'>({_e(d.unite_y.replace('<br>', ' '))})</span>" if d.unite_y else ""
     vintage = f" · millésime {m.millesime}" if m.millesime else ""
-    absent = f"<figcaption class='note'>{_e(note)}</figcaption>" if note else ""
+    absent = f"<figcaption class='note'>{_e(d.note)}</figcaption>" if d.note else ""
     return (f"<figure><figcaption class='title'>{_e(m.titre)}{unite}{demo}</figcaption>{svg}{absent}"
             f"<figcaption class='src'>{_e(m.source)}{vintage}</figcaption></figure>")
 
@@ -198,28 +211,52 @@ def _silent(fraction: float, text: str) -> None:
     pass
 
 
-def render_html(f: Fiche, progress: Progress | None = None) -> str:
-    """The fiche as one HTML page; `progress(fraction, text)` after each chart."""
-    progress = progress or _silent
-    done = iter(range(1, len(f.charts) + 1))
+@dataclass
+class Pending:
+    """A fiche whose charts are being drawn (`start`), assembled by `finish`."""
+    fiche: Fiche
+    drawings: list[_Drawing]
 
-    def fig(c: TerritoryChart, width: int, height: int) -> str:
-        out = _figure(c, width, height)
-        progress(next(done) / max(len(f.charts), 1), f"Graphique de la fiche : {c.meta.titre}")
-        return out
 
+def start(f: Fiche) -> Pending:
+    """Send every chart of the fiche to the renderer (its pages draw them side by side) and
+    return at once: a caller can prepare the next fiche meanwhile."""
     page1 = [c for c in f.charts if c.meta.indicateur in PAGE1_CHARTS]
     page2 = [c for c in f.charts if c.meta.indicateur not in PAGE1_CHARTS]
+    # Two charts side by side, then the last (long category labels) across the page; sizes
+    # in px of a page about 700 px wide, so that chart texts print at about 8 pt.
+    drawings = [_draw(c, 480, 380) for c in page1]
+    drawings += [_draw(c, 480, 420) if i < len(page2) - 1 else _draw(c, 960, 470) for i, c in enumerate(page2)]
+    return Pending(f, drawings)
+
+
+def render_html(f: Fiche, progress: Progress | None = None) -> str:
+    """The fiche as one HTML page; `progress(fraction, text)` after each chart."""
+    return finish(start(f), progress)
+
+
+def finish(pending: Pending, progress: Progress | None = None) -> str:
+    """The HTML page of a started fiche, once its charts are drawn."""
+    progress = progress or _silent
+    f, drawings = pending.fiche, pending.drawings
+    page1 = [c for c in f.charts if c.meta.indicateur in PAGE1_CHARTS]
+    page2 = [c for c in f.charts if c.meta.indicateur not in PAGE1_CHARTS]
+    html_of: dict[int, str] = {}
+    for i, d in enumerate(drawings, start=1):
+        html_of[id(d.chart)] = _figure_html(d, d.future.result(image.TIMEOUT_S)["svg"].decode("utf-8"))
+        progress(i / max(len(drawings), 1), f"Graphique de la fiche : {d.chart.meta.titre}")
+
+    def fig(c: TerritoryChart) -> str:
+        return html_of[id(c)]
+
     sources = _source_lines([*[c.meta.source for c in f.charts],
                              source_text(dict.fromkeys(f.chiffres["source_id"].dropna()))])
     demo = bool(f.chiffres["demo"].fillna(False).any()) or any(c.meta.demo for c in f.charts)
     demo_note = ("<p><span class='demo'>Données de démonstration</span> Les valeurs marquées « démo » sont des "
                  "données de démonstration, pas des données officielles.</p>") if demo else ""
     date = f.produite_le.strftime("%d/%m/%Y")
-    fig1 = "".join(fig(c, 480, 380) for c in page1)
-    # Two charts side by side, then the last (long category labels) across the page; sizes
-    # in px of a page about 700 px wide, so that chart texts print at about 8 pt.
-    fig2 = "".join(fig(c, 480, 420) if i < len(page2) - 1 else f"<div class='wide'>{fig(c, 960, 470)}</div>"
+    fig1 = "".join(fig(c) for c in page1)
+    fig2 = "".join(fig(c) if i < len(page2) - 1 else f"<div class='wide'>{fig(c)}</div>"
                    for i, c in enumerate(page2))
     return f"""<!doctype html><html lang="fr"><head><meta charset="utf-8">
 <title>Fiche territoire – {_e(f.nom)}</title><style>{CSS}</style></head><body>
@@ -235,17 +272,12 @@ Réalisation : {_e(f.agence)} – fiche produite le {date}.</footer></div>
 
 
 def print_pdf(page: str, timeout: float = 60) -> bytes:
-    """HTML -> PDF with headless Chromium (A4 and margins come from the page's @page rule)."""
-    browser = image.chromium_path()
-    if browser is None:
+    """HTML -> PDF with the process's warm Chromium (A4 and margins come from the page's @page rule)."""
+    from components.exports import renderer
+
+    if image.chromium_path() is None:
         raise image.ImagesIndisponibles()
-    with tempfile.TemporaryDirectory(prefix="fiche-") as tmp:
-        src, out = Path(tmp) / "fiche.html", Path(tmp) / "fiche.pdf"
-        src.write_text(page, encoding="utf-8")
-        cmd = [str(browser), *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}",
-               src.as_uri()]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
-        return out.read_bytes()
+    return renderer.print_pdf(page, timeout)
 
 
 def file_name(nom: str) -> str:

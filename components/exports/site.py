@@ -9,14 +9,12 @@ viewport for phones, a screen layout and links to the index and into the interac
 The index lists every territory (readable without JavaScript, and by search engines) and a
 small script searches `index.json` (accents and case ignored).
 
-Speed: the fiche renders its charts one by one with kaleido (≈ 0.5 s a chart under load),
-which would take 15-20 min for the 330 territories. Here each worker process keeps one
-headless Chromium page with plotly.js loaded (the plotly.js of the `plotly` package, as
-kaleido uses) and renders the figures that `render_html` asks for in one batch per
-territory group with `Plotly.toImage(…, {format: 'svg'})`, the call kaleido makes: the
-figures and the SVG are the same, without kaleido's per-figure round trips. The fiches are
-built by a pool of processes; the folder is written next to `--out` and swapped in at the
-end, so a failed build leaves the previous site untouched."""
+Speed: each build process has its own warm browser (`components/exports/renderer.py`,
+plotly.js loaded once, the figures drawn by `Plotly.toImage`, the call kaleido makes);
+a process starts the fiches of a few territories before finishing the first, so the
+browser draws while Python gathers the next figures. The fiches are built by a pool of
+processes; the folder is written next to `--out` and swapped in at the end, so a failed
+build leaves the previous site untouched."""
 from __future__ import annotations
 
 import argparse
@@ -30,7 +28,6 @@ import tempfile
 import time
 import unicodedata
 from pathlib import Path
-from unittest import mock
 
 MARKER = ".chiffres-clefs-site"  # a folder with this file is a site this module may replace
 LEVELS = {"territoire": "Territoire de l'Agence", "groupement": "Groupements", "epci": "Intercommunalités (EPCI)",
@@ -60,84 +57,26 @@ def fold(text: str) -> str:
 
 # --- the fiches (worker processes) ----------------------------------------------------------
 
-_page = None  # one Chromium page with plotly.js per worker process
-_pw = None
+def _worker_init(pages: int) -> None:
+    """Each build process gets its own warm browser with `pages` pages (processes × pages ≈ cores)."""
+    os.environ["CHIFFRES_CLEFS_RENDER_PAGES"] = str(pages)
+    from components.exports import renderer
 
-
-def _plotly_js() -> Path:
-    import plotly
-
-    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-
-
-def _start_renderer() -> None:
-    global _page, _pw
-    from playwright.sync_api import sync_playwright
-
-    from components.exports import image
-
-    path = image.chromium_path()
-    if path is None:
-        raise image.ImagesIndisponibles()
-    _pw = sync_playwright().start()
-    browser = _pw.chromium.launch(executable_path=str(path), args=[
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"])
-    _page = browser.new_page()
-    _page.set_content("<!doctype html><html><body></body></html>")
-    _page.add_script_tag(path=str(_plotly_js()))
-
-
-def _stop_renderer() -> None:
-    global _page, _pw
-    if _pw is not None:
-        _pw.stop()  # closes the browser too
-    _page = _pw = None
-
-
-# the figures arrive as one JSON string: Playwright checks structured arguments value by
-# value in Python (1.4 million calls for a few fiches), a string in one step
-RENDER_JS = """async (text) => { const out = [];
-  for (const [fig, w, h] of JSON.parse(text)) {
-    const url = await Plotly.toImage(fig, {format: 'svg', width: w, height: h});
-    out.push(decodeURIComponent(url.slice(url.indexOf(',') + 1))); }
-  return out; }"""
-
-
-def _placeholder(i: int) -> str:
-    return f"<!--cc-svg-{i}-->"
+    renderer.PAGES = pages
 
 
 def _build_chunk(job: tuple[list[dict], str, str]) -> list[dict]:
-    """Write the fiches of some territories into `out`; what was written, per territory."""
+    """Write the fiches of some territories into `out`; what was written, per territory.
+
+    Every fiche of the chunk is started before the first is finished: the browser draws the
+    charts of one while Python gathers the figures of the next."""
     terrs, out, app_url = job
-    import plotly.io as pio
+    from components.exports import fiche
 
-    from components.exports import fiche, image
-
-    if _page is None:
-        _start_renderer()
-    # kaleido's renderer replaced by a recorder in this (build) process only, while
-    # render_html runs: the figures are then rendered together in the page above
-    pending: list[str] = []
-
-    def record(fig, fmt, width=image.WIDTH, height=image.HEIGHT, scale=1):
-        """Stands for kaleido while render_html runs: the figure is rendered with the batch."""
-        if fmt != "svg":
-            raise ValueError(fmt)
-        pending.append(f"[{pio.to_json(fig, validate=False)},{int(width)},{int(height)}]")
-        return _placeholder(len(pending) - 1).encode()
-
-    pages = []
-    with mock.patch.object(image, "render", record):
-        for t in terrs:
-            pages.append(fiche.render_html(fiche.collect(t["code"])))
-    svgs = _page.evaluate(RENDER_JS, "[" + ",".join(pending) + "]") if pending else []
+    pending = [fiche.start(fiche.collect(t["code"])) for t in terrs]
     done = []
-    for t, page in zip(terrs, pages):
-        for i, svg in enumerate(svgs):
-            page = page.replace(_placeholder(i), svg)
-        page = publish(page, t, app_url)
+    for t, p in zip(terrs, pending):
+        page = publish(fiche.finish(p), t, app_url)
         target = Path(out) / fiche_path(t["niveau"], t["code"])
         target.parent.mkdir(parents=True, exist_ok=True)
         data = page.encode("utf-8")
@@ -298,15 +237,13 @@ def build(out: Path, app_url: str = DEFAULT_APP_URL, processes: int | None = Non
         jobs = [(c, str(tmp), app_url) for c in chunks]
         written: list[dict] = []
         if n == 1:
-            try:
-                for job in jobs:
-                    written += _build_chunk(job)
-            finally:
-                _stop_renderer()
+            for job in jobs:
+                written += _build_chunk(job)
         else:
             ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(["components.exports.fiche", "plotly.io", "playwright.sync_api"])
-            with ctx.Pool(n) as pool:
+            ctx.set_forkserver_preload(["components.exports.fiche", "plotly.io", "playwright.async_api"])
+            cores = len(os.sched_getaffinity(0))
+            with ctx.Pool(n, initializer=_worker_init, initargs=(max(1, cores // n),)) as pool:
                 for part in pool.imap_unordered(_build_chunk, jobs):
                     written += part
                     if len(written) % 60 < CHUNK:

@@ -111,8 +111,12 @@ def territory_charts(code: str) -> list[Chart]:
     return theme_charts.fiche_charts(ctx, themes.THEMES) + ([carte] if carte is not None else [])
 
 
-def theme_chart_sets(code: str) -> list[tuple[themes.Theme, list[Chart]]]:
-    """Every chart of every theme page for a territory, theme by theme (themes with none left out)."""
+def theme_chart_sets(code: str):
+    """Every chart of every theme page for a territory, theme by theme (themes with none left
+    out); a generator, each theme built when asked for (the archive sends a theme's images to
+    the renderer while the next theme is built)."""
     ctx = context.build(code)
-    out = [(t, theme_charts.theme_charts(ctx, t)) for t in themes.THEMES]
-    return [(t, c) for t, c in out if c]
+    for t in themes.THEMES:
+        charts_ = theme_charts.theme_charts(ctx, t)
+        if charts_:
+            yield t, charts_
