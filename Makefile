@@ -22,7 +22,7 @@ warehouse: $(STAMP)
 SERVER_ENV := $(foreach v,$(shell grep -E '^[A-Z_][A-Z0-9_]*=' deploy/server.env),$(if $(filter environment%,$(origin $(firstword $(subst =, ,$(v))))),,$(v)))
 
 run: warehouse
-	env $(SERVER_ENV) $(PY) -m streamlit run app.py --server.address 0.0.0.0 --browser.gatherUsageStats false
+	env $(SERVER_ENV) $(PY) deploy/streamlit_run.py app.py --server.address 0.0.0.0 --browser.gatherUsageStats false
 
 # Debian packages pip cannot install: Chromium (chart images and PDF through Playwright, browser tests) and poppler.
 system:

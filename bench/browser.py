@@ -23,10 +23,11 @@ TARGET_RSS_MB = 350
 PLOTLY = '[data-testid="stMain"] .js-plotly-plot .main-svg'
 DECK = '[data-testid="stMain"] [data-testid="stDeckGlJsonChart"] canvas'
 DATAFRAME = '[data-testid="stMain"] [data-testid="stDataFrame"]'
-# a theme page draws its first chart, or says its data is not built yet
-THEME_VIDE = f'{PLOTLY}, [data-testid="stMain"] .st-key-theme_vide'
+# a theme page draws the first element of its open tab, or says its data is not built yet
+THEME_VIDE = '[data-testid="stMain"] .st-key-theme_vide'
+FIRST = {"deck": DECK, "dataframe": DATAFRAME, "plotly": PLOTLY}
 CHARTS = {  # page (URL path, components/navigation.py) -> what "the first chart" is on that page
-    p.url: {"deck": DECK, "dataframe": DATAFRAME}.get(p.premier_element, THEME_VIDE if p.theme else PLOTLY)
+    p.url: FIRST[p.premier_element] + (f", {THEME_VIDE}" if p.theme else "")
     for p in navigation.PAGES
 }
 # without a commune, the Commune page asks for one: its picker is what it draws

@@ -21,8 +21,17 @@ class PageInfo:
     premier_element: str = "plotly"  # what the page draws first: plotly, deck, dataframe
 
 
+def _premier_element(t: Theme) -> str:
+    """What a theme page draws first: its first section (the open tab) starts with a table of
+    counts, a chart, or a map (`theme_charts.section_parts` order)."""
+    s = t.sections[0] if t.sections else None
+    if s is None or s.chiffres:
+        return "dataframe" if s is not None else "plotly"
+    return "plotly" if (s.structure or s.comparaison or s.evolution or s.croissance) else "deck"
+
+
 def _theme(t: Theme) -> PageInfo:
-    return PageInfo(t.url, t.titre, t.titre, t.icone, theme=t)
+    return PageInfo(t.url, t.titre, t.titre, t.icone, theme=t, premier_element=_premier_element(t))
 
 
 PAGES: tuple[PageInfo, ...] = (

@@ -81,14 +81,26 @@ def comparer(ctx: Context, ind: dict, key: str | None = None) -> None:
     afficher(part, key)
 
 
-def section(ctx: Context, s: Section) -> None:
-    st.header(s.titre)
+def section(ctx: Context, s: Section, titre: bool = True) -> None:
+    """A section's parts; under its own header, unless its tab already names it."""
+    if titre:
+        st.header(s.titre)
     for _, part in theme_charts.section_parts(ctx, s):
         afficher(part, ctx=ctx)
 
 
+def onglets_key(theme: Theme) -> str:
+    """The widget key of a theme page's section tabs (its value: the open section's title)."""
+    return f"sections_{theme.id}"
+
+
 def theme_page(ctx: Context, theme: Theme) -> None:
-    """The generic theme page: every section of the theme, in the order of the themes file."""
+    """The generic theme page: its sections in the order of the themes file, one tab each.
+
+    Only the open tab is built and sent (the first by default): a page's first screen is its
+    first section, and a change of commune redraws two or three charts, not ten (issue 13).
+    The open tab is kept when the territory changes; its label is the section's heading (no
+    second header under it: on a phone the key values come first)."""
     layout.page_start(theme.titre, ctx, demo=theme_charts.demo(theme))
     if theme.note:
         st.caption(theme.note)
@@ -96,6 +108,12 @@ def theme_page(ctx: Context, theme: Theme) -> None:
         with st.container(key=VIDE):
             st.info("Les données de ce thème ne sont pas encore chargées dans l'entrepôt.")
         return
-    for s in theme.sections:
-        if theme_charts.present(s.indicateurs):
-            section(ctx, s)
+    shown = [s for s in theme.sections if theme_charts.present(s.indicateurs)]
+    if len(shown) == 1:
+        section(ctx, shown[0])
+        return
+    tabs = st.tabs([s.titre for s in shown], key=onglets_key(theme), on_change="rerun")
+    for s, tab in zip(shown, tabs):
+        if tab.open:
+            with tab:
+                section(ctx, s, titre=False)

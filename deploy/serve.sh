@@ -64,7 +64,7 @@ export CHIFFRES_CLEFS_WAREHOUSE=$WAREHOUSE
 UPSTREAMS=""
 for ((i = 0; i < N; i++)); do
     port=$((BASE_PORT + i))
-    (cd "$ROOT" && exec "$PY" -m streamlit run app.py --server.port "$port" --server.address 127.0.0.1 \
+    (cd "$ROOT" && exec "$PY" deploy/streamlit_run.py app.py --server.port "$port" --server.address 127.0.0.1 \
         --server.headless true --browser.gatherUsageStats false --server.fileWatcherType none) \
         > "$RUN_DIR/app-$port.log" 2>&1 &
     echo $! >> "$RUN_DIR/app.pids"

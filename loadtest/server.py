@@ -27,6 +27,9 @@ def server_env(base: dict | None = None) -> dict[str, str]:
     return env
 
 
+LAUNCHER = Path(__file__).resolve().parents[1] / "deploy" / "streamlit_run.py"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -34,7 +37,8 @@ def free_port() -> int:
 
 
 def command(port: int, script: str = "app.py") -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+    # through deploy/streamlit_run.py: Streamlit's old pages/ mode off from the first visitor on
+    return [sys.executable, str(LAUNCHER), script, "--server.port", str(port),
             "--server.address", "127.0.0.1", "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
 

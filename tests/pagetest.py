@@ -17,6 +17,7 @@ STATUTS = {"secret statistique", "non disponible", "non calculable", "non applic
 
 
 def goto(at: AppTest, url: str) -> AppTest:
+    at._cc_url = url  # the page, for `every_section`
     return navigation.open_in_apptest(at, url)
 
 
@@ -48,3 +49,32 @@ def figures(at: AppTest) -> dict[str, dict]:
 
 def by_prefix(figs: dict, prefix: str) -> dict:
     return next(f for t, f in figs.items() if t.startswith(prefix))
+
+
+def every_section(at: AppTest) -> tuple[list[str], dict[str, dict]]:
+    """A theme page builds only its open section tab: open each tab in turn and return the
+    sections shown (the tab labels, which head them, or the headers of a page without tabs)
+    and the plotly figures (by title) of all of them. Other pages: as they are."""
+    from components import sections
+
+    url = getattr(at, "_cc_url", None)
+    theme = navigation.page(url).theme if url else None
+    labels = [t.label for t in at.tabs] if theme is not None else []
+    if not labels:
+        return [h.value for h in at.header], figures(at)
+    headers: list[str] = []
+    figs: dict[str, dict] = {}
+    for label in labels:
+        at.session_state[sections.onglets_key(theme)] = label
+        at.run()
+        assert not at.exception, (label, at.exception)
+        shown = figures(at)
+        assert shown or at.dataframe or at.get("deck_gl_json_chart") or at.info, f"section « {label} » is empty"
+        headers.append(label)
+        figs.update(shown)
+    return headers, figs
+
+
+def all_figures(at: AppTest) -> dict[str, dict]:
+    """The plotly figures of every section of a theme page (see `every_section`)."""
+    return every_section(at)[1]

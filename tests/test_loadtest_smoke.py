@@ -137,9 +137,9 @@ def test_make_run_uses_the_server_env_and_the_environment_wins():
     import os
     env = {k: v for k, v in os.environ.items() if k not in _server_env_file()}
     out = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=60).stdout
-    line = next(l for l in out.splitlines() if "streamlit run app.py" in l)
+    line = next(l for l in out.splitlines() if "streamlit_run.py app.py" in l)
     assert "MALLOC_ARENA_MAX=2" in line
     out = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True,
                          env={**env, "MALLOC_ARENA_MAX": "4"}, timeout=60).stdout
-    line = next(l for l in out.splitlines() if "streamlit run app.py" in l)
+    line = next(l for l in out.splitlines() if "streamlit_run.py app.py" in l)
     assert "MALLOC_ARENA_MAX=2" not in line

@@ -2,7 +2,7 @@
 and the figures follow the selection."""
 from streamlit.testing.v1 import AppTest
 
-from pagetest import by_prefix, figures, goto, run_page
+from pagetest import all_figures, by_prefix, every_section, figures, goto, run_page
 
 
 def run(territoire=None):
@@ -12,8 +12,8 @@ def run(territoire=None):
 def test_default_territory_renders_every_section():
     at = run()
     assert not at.exception
-    assert [h.value for h in at.header] == ["Population légale", "Densité", "Structure par âge", "Ménages"]
-    figs = figures(at)
+    assert every_section(at)[0] == ["Population légale", "Densité", "Structure par âge", "Ménages"]
+    figs = all_figures(at)
     serie = by_prefix(figs, "Population municipale")["data"][0]
     assert serie["x"][:2] == [2016, 2019] and len(serie["x"]) >= 5
     assert all(isinstance(v, (int, float)) and v > 100_000 for v in serie["y"])
@@ -22,10 +22,10 @@ def test_default_territory_renders_every_section():
 
 
 def test_bethune_series_differs_from_territory():
-    territoire = by_prefix(figures(run()), "Population municipale")["data"][0]
+    territoire = by_prefix(all_figures(run()), "Population municipale")["data"][0]
     at = run("62119")
     assert not at.exception
-    figs = figures(at)
+    figs = all_figures(at)
     bethune = by_prefix(figs, "Population municipale")["data"][0]
     assert bethune["name"] == "Béthune"
     assert bethune["y"] != territoire["y"] and max(bethune["y"]) < 50_000
@@ -37,7 +37,7 @@ def test_bethune_series_differs_from_territory():
 
 
 def test_age_bands_are_shares_for_each_territory():
-    figs = figures(run("62119"))
+    figs = all_figures(run("62119"))
     ages = by_prefix(figs, "Population par tranche d'âge")
     assert ages["data"][0]["name"] == "Béthune"
     assert ages["data"][0]["y"][0] == "0 à 14 ans"
@@ -53,7 +53,7 @@ def test_through_app_navigation_keeps_the_territory():
     at.run()
     assert not at.exception
     assert at.title[0].value == "Démographie"
-    assert by_prefix(figures(at), "Population municipale")["data"][0]["name"] == "Béthune"
+    assert by_prefix(all_figures(at), "Population municipale")["data"][0]["name"] == "Béthune"
 
 
 def test_data_and_downloads_are_sent_only_when_opened():
@@ -75,3 +75,24 @@ def test_data_and_downloads_are_sent_only_when_opened():
     assert labels[-2:] == ["Données CSV", "Données XLSX"] and len(labels) in (2, 4)
     assert len(at.dataframe) == avant + 1
     assert [list(d.value.columns) for d in at.dataframe].count(["Millésime", "Population municipale"]) == 1
+
+
+def test_only_the_open_section_is_built_and_it_stays_open_when_the_territory_changes():
+    """Issue 13: the sections are tabs and only the open one is sent (the first with the
+    page); the open tab is kept when the visitor picks another territory."""
+    from components import navigation, sections
+
+    theme = navigation.page("demographie").theme
+    at = run("62119")
+    assert [t.label for t in at.tabs] == ["Population légale", "Densité", "Structure par âge", "Ménages"]
+    assert not at.header  # the tab names its section
+    premiers = set(figures(at))
+    assert premiers and all(not t.startswith("Population par tranche") for t in premiers)
+    at.session_state[sections.onglets_key(theme)] = "Structure par âge"
+    at.run()
+    assert not at.exception
+    ages = figures(at)
+    assert not premiers & set(ages) and by_prefix(ages, "Population par tranche d'âge")["data"][0]["name"] == "Béthune"
+    at.sidebar.selectbox(key="picker_territoire").select("200072460").run()  # the CA de Béthune-Bruay
+    assert not at.exception
+    assert by_prefix(figures(at), "Population par tranche d'âge")["data"][0]["name"].startswith("CA de Béthune")

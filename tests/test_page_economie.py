@@ -1,6 +1,6 @@
 """Économie page on the real warehouse: the figures follow the selection, statuts are text.
 (Filosofi incomes moved to their own theme page: tests/test_page_revenus.py.)"""
-from pagetest import STATUTS, by_prefix, figures, run_page
+from pagetest import STATUTS, by_prefix, all_figures, every_section, run_page
 
 
 def run(territoire=None):
@@ -8,10 +8,10 @@ def run(territoire=None):
 
 
 def test_bethune_renders_and_differs():
-    aula = figures(run())
+    aula = all_figures(run())
     at = run("62119")
     assert not at.exception
-    figs = figures(at)
+    figs = all_figures(at)
     chomage = by_prefix(figs, "Taux de chômage")["data"][0]
     assert chomage["y"][0] == "Béthune"
     assert chomage["x"][0] != by_prefix(aula, "Taux de chômage")["data"][0]["x"][0]

@@ -1,6 +1,6 @@
 """Revenus page (a theme of datasets/themes.toml) on the real warehouse: medians that
 cannot be aggregated say so, secret cells are text, never zero."""
-from pagetest import by_prefix, figures, run_page
+from pagetest import by_prefix, all_figures, every_section, run_page
 
 
 def run(territoire=None):
@@ -10,7 +10,7 @@ def run(territoire=None):
 def test_default_territory_median_is_non_calculable_not_zero():
     at = run()
     assert not at.exception
-    fig = by_prefix(figures(at), "Médiane du niveau de vie")
+    fig = by_prefix(all_figures(at), "Médiane du niveau de vie")
     mediane, note = fig["data"][0], fig["layout"]["meta"]["non_disponible"]
     # a value that cannot be computed gets no bar (never a zero): the note under the chart says why
     assert "Territoire de l'AULA" not in mediane["y"]
@@ -23,17 +23,17 @@ def test_default_territory_median_is_non_calculable_not_zero():
 def test_secret_commune_shows_secret_statistique_not_zero():
     at = run("62143")  # real Filosofi 2019 (embedded): the cells of this small commune are secret
     assert not at.exception
-    figs = figures(at)
+    tables = [t.value for t in at.dataframe]  # the first section (open with the page): the households
+    assert any("secret statistique" in df.to_string() for df in tables)
+    figs = all_figures(at)
     for prefix in ("Médiane du niveau de vie", "Taux de pauvreté"):
         fig = by_prefix(figs, prefix)
         assert all(x is not None for x in fig["data"][0]["x"])  # no empty or zero bar for the secret cell
         assert "secret statistique" in fig["layout"]["meta"]["non_disponible"]
-    tables = [t.value for t in at.dataframe]
-    assert any("secret statistique" in df.to_string() for df in tables)
 
 
 def test_page_has_its_sections_and_the_map_of_its_communes():
     at = run("62119")
     assert not at.exception
-    assert [h.value for h in at.header] == ["Ménages fiscaux", "Niveau de vie et pauvreté", "Carte du niveau de vie"]
+    assert every_section(at)[0] == ["Ménages fiscaux", "Niveau de vie et pauvreté", "Carte du niveau de vie"]
     assert len(at.get("deck_gl_json_chart")) == 1

@@ -161,3 +161,16 @@ def test_a_shared_link_is_the_first_visit_of_a_fresh_server(fresh_server, page):
     page.wait_for_selector("h1:has-text('Commune : Béthune')")
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
     assert "Rechercher une commune" in sidebar and "Sources et définitions" in sidebar
+    assert page.get_by_text("Page not found").count() == 0
+
+
+def test_a_theme_page_link_is_the_first_visit_of_a_fresh_server(fresh_server, page):
+    """A theme page has no file in pages/: a fresh server's first visitor used to get Streamlit's
+    English « Page not found » dialog before app.py took over (deploy/streamlit_run.py)."""
+    page.goto(f"{fresh_server}/logement?territoire=62498")
+    wait_ready(page)
+    page.wait_for_selector("h1:has-text('Logement')")
+    page.wait_for_timeout(500)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_role("dialog").count() == 0
+    assert "Lens" in page.locator('[data-testid="stMain"]').inner_text()

@@ -33,6 +33,10 @@ def test_chart_and_territory_downloads(server, browser):
         page.wait_for_selector("h1:has-text('Logement')")
         wait_ready(page)
         main = page.locator('[data-testid="stMain"]')
+        # the page opens on its first section (the counts); the charts are in the next tabs
+        main.get_by_role("tab", name="Résidences principales, secondaires et logements vacants").click()
+        main.locator(".js-plotly-plot").first.wait_for()
+        wait_ready(page)
         # one closed « Données et téléchargements » control per chart: opened, it shows the table and the files
         main.locator('[data-testid="stExpander"] summary', has_text="Données et téléchargements").first.click()
         main.get_by_role("button", name="Données CSV").first.wait_for()

@@ -1,0 +1,25 @@
+"""`streamlit run`, with Streamlit's old `pages/` mode switched off from the first visitor on.
+
+    python deploy/streamlit_run.py app.py --server.port 8501 …   (the arguments of `streamlit run`)
+
+A `pages/` folder sits next to app.py (the fixed pages), so a fresh Streamlit process starts in
+its old multipage mode until some session has run `st.navigation`: the first visitor who opens
+a theme page (`/logement`, which has no file in `pages/`) got an English « Page not found »
+dialog before app.py took over. Every launcher of the app (make run, deploy/serve.sh,
+loadtest/server.py: tests and benchmarks) goes through this file, which sets the mode off in
+the server process before Streamlit starts; `components/state._ensure_entrypoint` stays as
+the safety net for a bare `streamlit run app.py`."""
+import sys
+
+
+def main() -> None:
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    PagesManager.uses_pages_directory = False  # read once, when the first session starts
+    sys.argv = ["streamlit", "run", *sys.argv[1:]]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main()
