@@ -13,12 +13,19 @@ layout.page_start("Chiffres clés", ctx, demo=chiffres.demo)
 if ctx.niveau == niveaux.ENSEMBLE:  # a visitor who just arrived: what this site is, first
     orientation.afficher_intro()
 cards.afficher(chiffres.tuiles[:CARTES_VISIBLES])
+# what is folded is built and sent only when opened (issue 13: the map, the page's first
+# chart, arrives sooner; a closed expander costs one element instead of sixty)
 if len(chiffres.tuiles) > CARTES_VISIBLES:
-    with st.expander(f"Les {len(chiffres.tuiles) - CARTES_VISIBLES} autres chiffres clés"):
-        cards.afficher(chiffres.tuiles[CARTES_VISIBLES:])
+    autres = st.expander(f"Les {len(chiffres.tuiles) - CARTES_VISIBLES} autres chiffres clés", key="accueil_autres",
+                         on_change="rerun")
+    if autres.open:
+        with autres:
+            cards.afficher(chiffres.tuiles[CARTES_VISIBLES:])
 if ctx.niveau != niveaux.ENSEMBLE:  # a territory was chosen: its figures first, the site's presentation after
-    with st.expander("À propos de ce site et du territoire"):
-        orientation.afficher_intro()
+    apropos = st.expander("À propos de ce site et du territoire", key="accueil_apropos", on_change="rerun")
+    if apropos.open:
+        with apropos:
+            orientation.afficher_intro()
 
 st.header("Carte des communes")
 libelles = catalogue.libelles_avec_valeurs()

@@ -101,3 +101,22 @@ def test_the_map_is_built_once_and_shared_by_sessions(monkeypatch):
     assert not first.exception and not second.exception
     assert len(calls) == 1
     assert first.get("deck_gl_json_chart")[0].proto.json == second.get("deck_gl_json_chart")[0].proto.json
+
+
+def test_folded_figures_and_presentation_are_sent_only_when_opened():
+    """Issue 13: the key figures beyond the first six and the site's presentation are folded,
+    and nothing of them is built before the visitor opens them (the map comes sooner)."""
+    at = run(territoire="62119")
+    assert not at.exception
+    premiers = metrics(at)
+    assert len(premiers) == 6
+    assert not any("319 communes" in m.value for m in at.markdown)
+    autres = next(e for e in at.expander if e.proto.label.endswith("autres chiffres clés"))
+    n = int(autres.proto.label.split()[1])
+    at.session_state["accueil_autres"] = True
+    at.session_state["accueil_apropos"] = True
+    at.run()
+    assert not at.exception
+    tous = metrics(at)
+    assert len(tous) == 6 + n and set(premiers) < set(tous)
+    assert any("319 communes" in m.value for m in at.markdown)  # the presentation of the territory
