@@ -25,7 +25,8 @@ DECK = '[data-testid="stMain"] [data-testid="stDeckGlJsonChart"] canvas'
 DATAFRAME = '[data-testid="stMain"] [data-testid="stDataFrame"]'
 # a theme page draws the first element of its open tab, or says its data is not built yet
 THEME_VIDE = '[data-testid="stMain"] .st-key-theme_vide'
-FIRST = {"deck": DECK, "dataframe": DATAFRAME, "plotly": PLOTLY}
+TABLE = '[data-testid="stMain"] .cc-table table'  # a theme's table of counts (plain HTML)
+FIRST = {"deck": DECK, "dataframe": DATAFRAME, "plotly": PLOTLY, "table": TABLE}
 CHARTS = {  # page (URL path, components/navigation.py) -> what "the first chart" is on that page
     p.url: FIRST[p.premier_element] + (f", {THEME_VIDE}" if p.theme else "")
     for p in navigation.PAGES

@@ -162,10 +162,39 @@ def html_lignes(table: pd.DataFrame) -> str:
     return _STYLE_CARTES + "".join(blocs)
 
 
+_STYLE_TABLE = (
+    "<style>.cc-table{overflow-x:auto;max-width:100%;margin:0 0 .5rem}"
+    ".cc-table table{border-collapse:collapse;font-size:.875rem;color:#31333f}"
+    ".cc-table th,.cc-table td{border-bottom:1px solid #e6e8ec;padding:.3rem .5rem;text-align:right;"
+    "white-space:nowrap;font-weight:400}"
+    ".cc-table thead th{font-weight:600;border-bottom:2px solid #c4c7cf;vertical-align:bottom;white-space:normal;"
+    "min-width:6rem}"
+    ".cc-table th[scope=row],.cc-table thead th:first-child{text-align:left;white-space:normal;min-width:10rem}"
+    ".cc-table:focus-visible{outline:2px solid #0068c9}</style>"
+)
+
+
+def html_table(table: pd.DataFrame) -> str:
+    """A table of formatted values as an HTML table: the first column heads each row (the
+    territory), the values are right-aligned; a wide table scrolls inside its own box, which
+    the keyboard can reach. Plain HTML, readable by screen readers, and no data-grid script
+    to load before the page's first screen (issue 13)."""
+    if table.empty:
+        return ""
+    nom, *colonnes = list(table.columns)
+    head = "".join(f"<th scope='col'>{_esc(c)}</th>" for c in [nom, *colonnes])
+    rows = "".join(
+        f"<tr><th scope='row'>{_esc(r.get(nom))}</th>" + "".join(f"<td>{_esc(r.get(c))}</td>" for c in colonnes)
+        + "</tr>" for r in table.to_dict("records"))
+    label = _esc(", ".join(map(str, colonnes[:3])) + ("…" if len(colonnes) > 3 else ""))
+    return (f"{_STYLE_TABLE}<div class='cc-table' tabindex='0' role='region' aria-label='Tableau : {label}'>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+
+
 def afficher_table(table: pd.DataFrame, key: str | None = None) -> None:
-    """A table of a theme page: the grid on a large screen, the same rows as stacked cards on
-    a phone (both are sent, CSS displays one of them). Without `key`, one is derived from the
-    table's columns and values (two identical tables on one page need their own keys)."""
+    """A table of a theme page: an HTML table on a large screen, the same rows as stacked
+    cards on a phone (both are sent, CSS displays one of them). Without `key`, one is derived
+    from the table's columns and values (two identical tables on one page need their own keys)."""
     if key is None:
         import hashlib
 
@@ -176,7 +205,7 @@ def afficher_table(table: pd.DataFrame, key: str | None = None) -> None:
     with st.container(key=f"tableau_cartes_{key}"):
         st.html(html_lignes(table))
     with st.container(key=f"tableau_grille_{key}"):
-        st.dataframe(table, hide_index=True)
+        st.html(html_table(table))
 
 
 def html_empilees(table: pd.DataFrame, colonne: str, references: list[str]) -> str:

@@ -54,19 +54,19 @@ _CONTRASTE_CSS = ('<style>[data-testid="stCaptionContainer"] { opacity: 1; }'
                   '[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"],'
                   '[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] p'
                   ' { white-space: normal; overflow-wrap: normal; }'
+                  # every tab in sight, on every screen: the tab bar wraps instead of hiding the
+                  # last sections beyond its edge behind an arrow; the tabs are drawn as buttons
+                  # (they read as choices, not as text) and a long section name wraps inside its
+                  # tab on a 320-px screen
+                  '[data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow: visible; row-gap: 0.35rem; }'
+                  '[data-testid="stTabs"] [role="tab"] { max-width: 100%; height: auto; border: 1px solid #c4c7cf;'
+                  ' border-radius: 1rem; padding: 0.1rem 0.65rem; margin-right: 0.35rem; }'
+                  '[data-testid="stTabs"] [role="tab"] p { font-size: 0.875rem; line-height: 1.3; white-space: normal;'
+                  ' text-align: left; }'
+                  '[data-testid="stTabs"] [role="tab"][aria-selected="true"] { border-color: currentColor; }'
                   '@media (max-width: 767px) {'
                   # a value and its unit (« 17 685 logements ») on one line of a 320-px screen
                   ' [data-testid="stMetricValue"] { font-size: 1.75rem; }'
-                  # every tab in sight: the tab bar wraps instead of hiding the last themes
-                  # beyond the screen's edge
-                  ' [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow: visible; row-gap: 0.25rem; }'
-                  # and a long section name wraps inside its tab (a 320-px screen)
-                  # stacked tabs drawn as buttons, so that they read as choices, not as text
-                  ' [data-testid="stTabs"] [role="tab"] { max-width: 100%; height: auto; border: 1px solid #c4c7cf;'
-                  ' border-radius: 1rem; padding: 0.1rem 0.6rem; margin-right: 0.3rem; }'
-                  ' [data-testid="stTabs"] [role="tab"] p { font-size: 0.875rem; line-height: 1.3; }'
-                  ' [data-testid="stTabs"] [role="tab"][aria-selected="true"] { border-color: currentColor; }'
-                  ' [data-testid="stTabs"] [role="tab"] p { white-space: normal; text-align: left; }'
                   # a touch screen always shows a table's toolbar, above the table: room for
                   # it, instead of covering the heading or the text before the table
                   ' [data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stDataFrame"])'

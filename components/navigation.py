@@ -18,7 +18,7 @@ class PageInfo:
     fichier: str | None = None  # pages/<url>.py for a fixed page
     theme: Theme | None = None  # the generic theme page of this theme
     defaut: bool = False
-    premier_element: str = "plotly"  # what the page draws first: plotly, deck, dataframe
+    premier_element: str = "plotly"  # what the page draws first: plotly, deck, dataframe, table (HTML)
 
 
 def _premier_element(t: Theme) -> str:
@@ -26,7 +26,7 @@ def _premier_element(t: Theme) -> str:
     counts, a chart, or a map (`theme_charts.section_parts` order)."""
     s = t.sections[0] if t.sections else None
     if s is None or s.chiffres:
-        return "dataframe" if s is not None else "plotly"
+        return "table" if s is not None else "plotly"
     return "plotly" if (s.structure or s.comparaison or s.evolution or s.croissance) else "deck"
 
 

@@ -69,7 +69,8 @@ def every_section(at: AppTest) -> tuple[list[str], dict[str, dict]]:
         at.run()
         assert not at.exception, (label, at.exception)
         shown = figures(at)
-        assert shown or at.dataframe or at.get("deck_gl_json_chart") or at.info, f"section « {label} » is empty"
+        tables = any("<table>" in str(h.proto.body) for h in at.get("html"))
+        assert shown or tables or at.get("deck_gl_json_chart") or at.info, f"section « {label} » is empty"
         headers.append(label)
         figs.update(shown)
     return headers, figs

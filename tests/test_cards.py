@@ -80,6 +80,18 @@ def test_a_theme_table_is_a_grid_on_a_wide_screen_and_cards_on_a_phone():
 
     at = AppTest.from_function(page).run()
     assert not at.exception
-    assert len(at.dataframe) == 3
+    assert not at.dataframe  # plain HTML tables: no data-grid script before the first screen
     html = " ".join(str(h.proto.body) for h in at.get("html"))
     assert "17 685 logements" in html and "st-key-tableau_grille_t1" in html and "max-width: 767px" in html
+    assert html.count("<table>") == 3 and html.count("<th scope='row'>") == 3
+    assert "<th scope='col'>Logements (2021)</th>" in html and "<td>17 685 logements</td>" in html
+
+
+def test_html_table_escapes_and_heads_rows():
+    import pandas as pd
+
+    out = cards.html_table(pd.DataFrame({"Territoire": ["<b>Lens</b>"], "Part (%)": ["12,3 %"], "Rang": [None]}))
+    assert "&lt;b&gt;Lens&lt;/b&gt;" in out and "<b>Lens" not in out
+    assert "<th scope='row'>&lt;b&gt;Lens&lt;/b&gt;</th><td>12,3 %</td><td></td>" in out
+    assert "tabindex='0'" in out and "aria-label='Tableau : Part (%), Rang'" in out
+    assert cards.html_table(pd.DataFrame({"Territoire": []})) == ""

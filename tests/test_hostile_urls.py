@@ -78,6 +78,7 @@ def figures(at: AppTest) -> list:
     sig += [("info", e.value) for e in at.info]
     sig += [("metric", m.label, m.value) for m in at.metric]
     sig += [("dataframe", d.value.shape, d.value.to_json(force_ascii=False)) for d in at.main.dataframe]
+    sig += [("table", str(h.proto.body)) for h in at.get("html") if "<table>" in str(h.proto.body)]
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
         sig.append(("plotly", json.dumps(spec.get("data"), sort_keys=True), json.dumps(spec["layout"].get("title"), sort_keys=True)))

@@ -10,7 +10,8 @@ import pytest
 from browser_helpers import drawn, main_text, wait_ready
 from components import navigation
 
-SELECTEURS = {"deck": "canvas", "dataframe": '[data-testid="stDataFrame"]', "plotly": ".js-plotly-plot"}
+SELECTEURS = {"deck": "canvas", "dataframe": '[data-testid="stDataFrame"]', "plotly": ".js-plotly-plot",
+              "table": ".cc-table table"}
 PAGES = {  # url path -> what must be drawn in the main area (every page of components/navigation.py)
     ("" if p.defaut else p.url): SELECTEURS[p.premier_element] + (", .st-key-theme_vide" if p.theme else "")
     for p in navigation.PAGES
