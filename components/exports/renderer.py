@@ -63,7 +63,7 @@ window.renderFigure = async (text) => {
 
 
 def _plotly_js() -> Path:
-    """The plotly.js of the installed `plotly` package (the one Streamlit and kaleido use)."""
+    """The plotly.js of the installed `plotly` package (the one Streamlit draws the pages with)."""
     import plotly
 
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
