@@ -1,4 +1,5 @@
-"""Browser conventions: the document's language and one tab title per page and territory."""
+"""Browser conventions: the document's language and one tab title per page and territory;
+the few English texts Streamlit's own widgets draw (« No results », « Clear all ») in French."""
 from __future__ import annotations
 
 import streamlit as st
@@ -16,6 +17,10 @@ SANS_TERRITOIRE = ("Sources et définitions",)
 # old page, then the new page: two entries, Back had to be pressed twice. Streamlit only
 # pushes entries in answer to the visitor (or on the first load), so an entry pushed with
 # no pointer, touch or key event since the previous one replaces it instead.
+#
+# Streamlit's select boxes write « No results » in their list and label their buttons
+# « Clear all », « Open » for screen readers, with no option to change them: an observer
+# puts them in French as they appear (one pass per animation frame with changes).
 _NAVIGATEUR_JS = """<script>
 document.documentElement.setAttribute("lang", "fr");
 if (!window.__ccHistorique) {
@@ -27,6 +32,31 @@ if (!window.__ccHistorique) {
     if (geste) { geste = false; return pousser(etat, titre, url); }
     return history.replaceState(etat, titre, url);
   };
+}
+if (!window.__ccTraduction) {
+  window.__ccTraduction = true;
+  const textes = {"No results": "Aucun résultat"};
+  const etiquettes = {"Clear all": "Tout effacer", "Clear value": "Effacer", "Open": "Ouvrir",
+                      "Close": "Fermer", "Delete": "Retirer"};
+  const traduire = () => {
+    planifie = false;
+    for (const e of document.querySelectorAll("[aria-label]")) {
+      const fr = etiquettes[e.getAttribute("aria-label")];
+      if (fr) e.setAttribute("aria-label", fr);
+    }
+    for (const e of document.querySelectorAll('[role="listbox"], [role="listbox"] *')) {
+      for (const n of e.childNodes) {
+        if (n.nodeType !== 3) continue;
+        const t = n.textContent.trim();
+        if (textes[t]) n.textContent = textes[t];
+        const m = t.match(/^You can only select up to (\d+) options?\. Remove an option first\.$/);
+        if (m) n.textContent = `${m[1]} au plus : retirez-en un d'abord.`;
+      }
+    }
+  };
+  let planifie = false;
+  new MutationObserver(() => { if (!planifie) { planifie = true; requestAnimationFrame(traduire); } })
+    .observe(document.body, {childList: true, subtree: true});
 }
 </script>"""
 

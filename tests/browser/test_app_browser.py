@@ -175,3 +175,19 @@ def test_a_theme_page_link_is_the_first_visit_of_a_fresh_server(fresh_server, pa
     assert page.get_by_text("Page not found").count() == 0
     assert page.get_by_role("dialog").count() == 0
     assert "Lens" in page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_widget_texts_of_streamlit_are_in_french(server, page):
+    """Streamlit's select boxes say « No results » and label their buttons « Clear all »:
+    shown in French (components/conventions.py)."""
+    page.goto(url_of(server, "comparer", "62119"))
+    wait_ready(page)
+    page.wait_for_selector("h1:has-text('Comparer')")
+    page.wait_for_selector('[data-testid="stMain"] [data-testid="stMultiSelect"] [aria-label="Tout effacer"]')
+    assert page.locator('[aria-label="Clear all"]').count() == 0
+    assert page.locator('[data-testid="stMain"] [aria-label="Tout effacer"]').count() >= 1
+    sidebar = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+    sidebar.click()
+    page.keyboard.type("zzzz")  # no territory of the picker matches: its list says so
+    page.wait_for_selector("text=Aucun résultat")
+    assert page.get_by_text("No results").count() == 0
