@@ -49,7 +49,7 @@ if (!window.__ccTraduction) {
         if (n.nodeType !== 3) continue;
         const t = n.textContent.trim();
         if (textes[t]) n.textContent = textes[t];
-        const m = t.match(/^You can only select up to (\d+) options?\. Remove an option first\.$/);
+        const m = t.match(/^You can only select up to (\\d+) options?\\. Remove an option first\\.$/);
         if (m) n.textContent = `${m[1]} au plus : retirez-en un d'abord.`;
       }
     }
