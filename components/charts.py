@@ -99,7 +99,7 @@ def _layout(titre: str | None, hauteur: int | None, **extra) -> dict:
 @functools.cache
 def _template(name: str) -> dict:
     """plotly's default template as a plain dict, made once and shared read-only by every
-    figure (Streamlit's theme restyles it in the browser; kaleido draws the exports with it)."""
+    figure (Streamlit's theme restyles it in the browser; the export renderer draws with it)."""
     return pio.templates[name].to_plotly_json()
 
 

@@ -112,7 +112,7 @@ def test_static_map_svg_names_the_commune():
 @needs_chromium
 @pytest.mark.parametrize("code", ["62498", "200072460"])
 def test_exported_images_keep_every_text_inside_and_apart(code):
-    """Each chart of the archive, rendered as kaleido renders the PNG/SVG (here to PDF, for
+    """Each chart of the archive, rendered as the renderer draws the PNG/SVG (here to PDF, for
     poppler): no text past the image, no text over another (the unit over the tick labels,
     a note over the source), no word of the source or the note cut off."""
     import unicodedata

@@ -40,7 +40,7 @@ class ImagesIndisponibles(RuntimeError):
 
 
 def chromium_path() -> Path | None:
-    """The browser kaleido and the PDF printer use: $CHIFFRES_CLEFS_CHROMIUM, else chromium on PATH."""
+    """The browser that draws the images and prints the PDF: $CHIFFRES_CLEFS_CHROMIUM, else chromium on PATH."""
     candidate = os.environ.get("CHIFFRES_CLEFS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     path = Path(candidate)
     return path if path.is_file() and os.access(path, os.X_OK) else None

@@ -10,7 +10,7 @@ The index lists every territory (readable without JavaScript, and by search engi
 small script searches `index.json` (accents and case ignored).
 
 Speed: each build process has its own warm browser (`components/exports/renderer.py`,
-plotly.js loaded once, the figures drawn by `Plotly.toImage`, the call kaleido makes);
+plotly.js loaded once, the figures drawn by `Plotly.toImage`, the call kaleido made);
 a process starts the fiches of a few territories before finishing the first, so the
 browser draws while Python gathers the next figures. The fiches are built by a pool of
 processes; the folder is written next to `--out` and swapped in at the end, so a failed

@@ -4,7 +4,7 @@
 Built by the theme pages' own builders (`components/theme_charts.py`) from one context
 (`components/context.py`), so an exported chart is the one on screen and the reference
 levels follow the one rule of the context. The locator map is drawn here: plain filled
-polygons (no plotly geo base map, which kaleido would fetch from the network)."""
+polygons (no plotly geo base map, which plotly.js would fetch from the network)."""
 from __future__ import annotations
 
 import math
