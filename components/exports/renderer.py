@@ -28,6 +28,7 @@ from pathlib import Path
 # pages rendering side by side: one per core (2 here), at most 4
 PAGES = max(1, min(4, int(os.environ.get("CHIFFRES_CLEFS_RENDER_PAGES", "0")) or min(os.cpu_count() or 1, 2)))
 START_TIMEOUT_S = 60
+FIGURE_TIMEOUT_S = 30  # one figure in one page: ~0.1 s; a page silent this long is replaced
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
 
@@ -113,7 +114,7 @@ class _Browser:
         """The browser is gone: the figures still queued get an error instead of a wait."""
         while not self.queue.empty():
             _text, future = self.queue.get_nowait()
-            if future.set_running_or_notify_cancel():
+            if future.running() or future.set_running_or_notify_cancel():
                 future.set_exception(RuntimeError("le navigateur de rendu s'est arrêté"))
 
     async def _new_page(self):
@@ -140,18 +141,28 @@ class _Browser:
         """One page's loop: take the next figure of the queue, render it, answer its future."""
         while True:
             text, future = await self.queue.get()
-            if not future.set_running_or_notify_cancel():
+            if not (future.running() or future.set_running_or_notify_cancel()):  # running: tried again
                 continue
             try:
-                out = await page.evaluate("t => window.renderFigure(t)", text)
+                # a page that stops answering is replaced, and its figure tried again once
+                out = await asyncio.wait_for(page.evaluate("t => window.renderFigure(t)", text), FIGURE_TIMEOUT_S)
                 future.set_result({fmt: base64.b64decode(v) if fmt == "png" else v.encode("utf-8")
                                    for fmt, v in out.items()})
             except BaseException as exc:  # noqa: BLE001 - handed to the caller
-                future.set_exception(exc)
-                if page.is_closed() or not self.browser.is_connected():
-                    if not self.browser.is_connected():
-                        return
+                if not self.browser.is_connected():
+                    future.set_exception(exc)
+                    return
+                if isinstance(exc, asyncio.TimeoutError) or page.is_closed():
+                    try:
+                        await page.context.close()
+                    except Exception:  # noqa: BLE001 - already gone
+                        pass
                     page = await self._new_plotly_page()
+                    if not getattr(future, "_cc_retried", False):
+                        future._cc_retried = True  # once: a figure that hangs every page is an error
+                        self.queue.put_nowait((text, future))  # still running: the next page answers it
+                        continue
+                future.set_exception(exc)
 
     async def _print(self, html: str, timeout_s: float) -> bytes:
         page = await self._new_page()
