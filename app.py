@@ -3,7 +3,7 @@ import logging
 
 import streamlit as st
 
-from components import conventions, navigation, picker, state
+from components import conventions, layout, navigation, picker, state
 from components.downloads import territory_downloads
 from datasets import access
 
@@ -25,10 +25,27 @@ except access.WarehouseError as exc:
     st.stop()
 
 ctx = state.context()  # built once per rerun; the page and every component read this one
-picker.sidebar(ctx)
-with st.sidebar:
-    territory_downloads(ctx)
 conventions.appliquer(page.title, ctx.nom)
-picker.page_search()
+recherche = picker.emplacement_recherche()  # the phone's search, at the top of the page, sent after it
 
-page.run()
+
+def apres_la_page() -> None:
+    picker.page_search(recherche)
+    picker.sidebar(ctx)
+    with st.sidebar:
+        territory_downloads(ctx)
+
+
+# The page is sent before the search and the sidebar (issue 13): its first chart or map
+# reaches the browser, which fetches that element's script, before the picker, the search
+# fields and the download buttons, which are the same on every page. A page with nothing
+# more to show ends with `layout.fin_de_page()` and still gets them; a page that switches
+# to another one does not need them.
+layout.page_dans_l_app(True)
+try:
+    page.run()
+except layout.FinDePage:
+    pass
+finally:
+    layout.page_dans_l_app(False)
+apres_la_page()

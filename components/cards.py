@@ -110,23 +110,54 @@ def chiffres_cles(ctx: Context) -> ChiffresCles:
     return _TUILES.get(ctx.build_id, ctx.territoires_courts, build)
 
 
-def afficher(liste: list[Tuile], par_ligne: int = 3) -> None:
-    """Cards in rows of `par_ligne` columns (Streamlit stacks them on a phone)."""
-    for debut in range(0, len(liste), par_ligne):
-        colonnes = st.columns(par_ligne)
-        for col, c in zip(colonnes, list(liste)[debut : debut + par_ligne]):
-            with col, st.container(border=True):
-                titre = f"{c.libelle} ({c.millesime})" if c.millesime else c.libelle
-                fleche = "off" if not c.delta else ("up" if c.delta.startswith("+") else "down" if c.delta.startswith("−") else "off")
-                st.metric(titre, c.valeur, delta=c.delta or None, delta_color="off", delta_arrow=fleche,
-                          delta_description=c.depuis or None, help=c.evolution)
-                if c.unite_libelle:
-                    st.caption(c.unite_libelle)
-                if not c.delta or "prudence" in c.evolution:
-                    st.caption(c.evolution)
-                if c.references:
-                    st.caption("  \n".join(c.references))
-                layout.source_caption([c.source_id] if c.source_id else [], c.demo)
+def afficher(liste: list[Tuile]) -> None:
+    """The cards as one block of plain HTML (`html_tuiles`)."""
+    if liste:
+        st.html(html_tuiles(liste))
+
+
+# Key-figure cards drawn as plain HTML (issue 13): six st.metric cards were about forty
+# Streamlit elements (columns, bordered containers, metric, captions), each a websocket frame
+# and a markdown render before the map could be drawn. Three cards a row on a wide screen,
+# two on a tablet, one on a phone.
+_STYLE_TUILES = (
+    "<style>.cc-tuiles{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:1rem;margin:0 0 .5rem}"
+    "@media (max-width:900px){.cc-tuiles{grid-template-columns:repeat(2,minmax(0,1fr))}}"
+    "@media (max-width:640px){.cc-tuiles{grid-template-columns:minmax(0,1fr)}}"
+    ".cc-tuile{border:1px solid rgba(49,51,63,.2);border-radius:.5rem;padding:1rem;min-width:0}"
+    ".cc-tuile p{margin:0;overflow-wrap:anywhere}"
+    ".cc-t-lib{font-size:.875rem;color:#31333f;margin-bottom:.25rem!important}"
+    ".cc-t-val{font-size:2.25rem;line-height:1.25;color:#0e1117;font-weight:400;overflow-wrap:normal!important}"
+    "@media (max-width:767px){.cc-t-val{font-size:1.75rem}}"
+    ".cc-t-delta{display:inline-block;font-size:.875rem;color:#31333f;background:rgba(49,51,63,.08);"
+    "border-radius:1rem;padding:.05rem .55rem;margin:.2rem 0 .1rem!important}"
+    ".cc-t-note,.cc-t-ref,.cc-t-src{font-size:.875rem;color:#555867;margin-top:.35rem!important}</style>"
+)
+_FLECHE = {"+": "↑", "−": "↓"}
+
+
+def html_tuile(c: Tuile) -> str:
+    """One card: label (vintage), value, change since the previous vintage, long unit,
+    cautions, the references and the source line (with the demonstration mention)."""
+    lib = _esc(c.libelle) + (f' <span class="cc-t-mil">({c.millesime})</span>' if c.millesime else "")
+    parts = [f'<p class="cc-t-lib">{lib}</p>', f'<p class="cc-t-val">{_esc(c.valeur)}</p>']
+    if c.delta:
+        fleche = _FLECHE.get(c.delta[:1], "")
+        fleche = f'<span aria-hidden="true">{fleche}</span> ' if fleche else ""
+        parts.append(f'<p class="cc-t-delta">{fleche}{_esc(c.delta)} {_esc(c.depuis)}</p>')
+    if c.unite_libelle:
+        parts.append(f'<p class="cc-t-note">{_esc(c.unite_libelle)}</p>')
+    if not c.delta or "prudence" in c.evolution:
+        parts.append(f'<p class="cc-t-note">{_esc(c.evolution)}</p>')
+    if c.references:
+        parts.append('<p class="cc-t-ref">' + "<br>".join(_esc(r) for r in c.references) + "</p>")
+    src = layout.source_text([c.source_id] if c.source_id else []) + (" · données de démonstration" if c.demo else "")
+    parts.append(f'<p class="cc-t-src">{_esc(src)}</p>')
+    return f'<div class="cc-tuile" role="listitem">{"".join(parts)}</div>'
+
+
+def html_tuiles(liste) -> str:
+    return _STYLE_TUILES + '<div class="cc-tuiles" role="list">' + "".join(html_tuile(c) for c in liste) + "</div>"
 
 
 def _esc(x) -> str:

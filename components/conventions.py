@@ -20,7 +20,8 @@ SANS_TERRITOIRE = ("Sources et définitions",)
 #
 # Streamlit's select boxes write « No results » in their list and label their buttons
 # « Clear all », « Open » for screen readers, with no option to change them: an observer
-# puts them in French as they appear (one pass per animation frame with changes).
+# puts them in French as they appear (one pass per animation frame with changes), and the
+# « Page not found » dialog of an address that is no page of the site.
 _NAVIGATEUR_JS = """<script>
 document.documentElement.setAttribute("lang", "fr");
 if (!window.__ccHistorique) {
@@ -35,7 +36,9 @@ if (!window.__ccHistorique) {
 }
 if (!window.__ccTraduction) {
   window.__ccTraduction = true;
-  const textes = {"No results": "Aucun résultat"};
+  const textes = {"No results": "Aucun résultat", "Page not found": "Page introuvable",
+                  "The page that you have requested does not seem to exist. Running the app's main page.":
+                    "Cette adresse ne correspond à aucune page du site : voici la page d'accueil."};
   const etiquettes = {"Clear all": "Tout effacer", "Clear value": "Effacer", "Open": "Ouvrir",
                       "Close": "Fermer", "Delete": "Retirer"};
   const traduire = () => {
@@ -44,7 +47,7 @@ if (!window.__ccTraduction) {
       const fr = etiquettes[e.getAttribute("aria-label")];
       if (fr) e.setAttribute("aria-label", fr);
     }
-    for (const e of document.querySelectorAll('[role="listbox"], [role="listbox"] *')) {
+    for (const e of document.querySelectorAll('[role="listbox"], [role="listbox"] *, [role="dialog"] *')) {
       for (const n of e.childNodes) {
         if (n.nodeType !== 3) continue;
         const t = n.textContent.trim();
@@ -72,8 +75,6 @@ def titre_onglet(page_title: str, nom: str | None) -> str:
 # color-contrast, serious). An opaque dark grey keeps them secondary and legible (7:1).
 _CONTRASTE_CSS = ('<style>[data-testid="stCaptionContainer"] { opacity: 1; }'
                   '[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #555867; }'
-                  # on a phone the chart toolbars cover the titles; the downloads are below each chart
-                  '@media (max-width: 767px) { .js-plotly-plot .modebar-container { display: none; } }'
                   # wide markdown tables (technical notes) scroll inside themselves, not the page
                   '[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }'
                   # a long token (« @etalab/decoupage-administratif » in a source line) wraps on a phone

@@ -15,6 +15,27 @@ DEMO_HELP = (
 )
 
 
+class FinDePage(Exception):
+    """Raised by `fin_de_page` when the page runs inside the app (app.py catches it)."""
+
+
+_DANS_L_APP = "_cc_page_dans_l_app"
+
+
+def page_dans_l_app(valeur: bool) -> None:
+    """app.py says whether it runs the page (and draws the search and sidebar after it)."""
+    st.session_state[_DANS_L_APP] = valeur
+
+
+def fin_de_page() -> None:
+    """The page has nothing more to show (no commune chosen, no programme loaded). Inside
+    the app the rest of the run goes on: the search and the sidebar are sent after the page;
+    `st.stop()` would end the run before them. A page run alone stops."""
+    if st.session_state.get(_DANS_L_APP):
+        raise FinDePage
+    st.stop()
+
+
 def page_start(titre: str, ctx: Context | None = None, demo=False) -> Context:
     """Title, selected territory and, when the page shows demo data, a short notice (`demo`:
     True, or the labels of the demo figures)."""
@@ -57,8 +78,20 @@ def choix(label: str, name: str, options: list, default, format_func=str, key: s
     """A selectbox bound to a URL parameter: the link reproduces the choice, and the choice updates the link.
 
     `reset` names parameters that depend on this one (a vintage depends on the indicator)."""
+    value = valeur_choix(name, options, default)
+    choix_widget(label, name, options, value, format_func, key, help, reset)
+    return value
+
+
+def valeur_choix(name: str, options: list, default):
+    """What `choix` will show, known before its widget is drawn (a page may draw the figure
+    first and the select box above it afterwards, into a container placed earlier)."""
+    return state.param(name, options, default)
+
+
+def choix_widget(label: str, name: str, options: list, value, format_func=str, key: str | None = None,
+                 help: str | None = None, reset: tuple[str, ...] = ()) -> None:
     key = key or f"choix_{name}"
-    value = state.param(name, options, default)
     st.session_state[key] = value
 
     def changed() -> None:
@@ -67,7 +100,6 @@ def choix(label: str, name: str, options: list, default, format_func=str, key: s
             state.forget(other)
 
     st.selectbox(label, options, format_func=format_func, key=key, on_change=changed, help=help)
-    return st.session_state[key]
 
 
 def markdown_subordonne(texte: str, niveaux: int = 2) -> str:

@@ -112,11 +112,18 @@ def territory_search(key: str = SIDEBAR_SEARCH, label_text: str = "Rechercher un
 
 
 
-def page_search() -> None:
-    """The same search at the top of the page, shown on a phone only (where the sidebar is
-    hidden behind its button); wide screens use the sidebar's."""
+def emplacement_recherche():
+    """The place of the phone's search at the top of the page, hidden on wide screens (they
+    use the sidebar's). The app fills it after the page (`page_search`): the page's first
+    chart is sent before the search field."""
     st.html(f"<style>@media (min-width: {PHONE_MAX_PX + 1}px) {{ .st-key-recherche_mobile {{ display: none; }} }}</style>")
-    with st.container(key="recherche_mobile"):
+    return st.container(key="recherche_mobile")
+
+
+def page_search(emplacement) -> None:
+    """The same search at the top of the page, shown on a phone only (where the sidebar is
+    hidden behind its button)."""
+    with emplacement:
         territory_search(PAGE_SEARCH, "Trouver une commune ou une intercommunalité", "recherche_page_")
 
 

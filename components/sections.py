@@ -35,12 +35,17 @@ def afficher(part: Chart | Table | Message | None, key: str | None = None, ctx: 
         carte(part, key, ctx=ctx)
         return
     m = part.meta
-    st.plotly_chart(part.fig, key=f"fig_{key}", alt=m.alt or m.titre, config={"displaylogo": False})
+    st.plotly_chart(part.fig, key=f"fig_{key}", alt=m.alt or m.titre, config=PLOTLY_CONFIG)
     layout.source_caption(list(part.source_ids), m.demo, part.millesime)
     details(part.table, part.fig, part.data, m, key)
 
 
 DETAILS = "Données et téléchargements"
+# No Plotly toolbar: its PNG carried neither title, territory, source nor vintage (the
+# images of « Données et téléchargements » do), it covered the titles on a phone, and
+# drawing it for every chart slowed each change of commune (issue 13). Streamlit's own
+# fullscreen button stays.
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 
 def details(table, fig, data, meta, key: str) -> None:
@@ -68,7 +73,9 @@ def carte(part: Chart, key: str, on_select: bool = False, ctx: Context | None = 
     event = carte_interactive.afficher(
         c, f"carte_{key}", f"Carte des communes : {m.titre}. Le tableau des valeurs est dans « {DETAILS} ».",
         selection, carte_interactive.noms(niveau, code, selection), on_select="rerun" if on_select else "ignore")
-    st.markdown(c.legende, unsafe_allow_html=True)
+    # plain HTML (sanitised), not markdown with HTML: the markdown-with-HTML script chunk
+    # (190 kB) is not fetched while the map's own script loads (issue 13)
+    st.html(f'<div class="cc-legende" role="group" aria-label="Légende">{c.legende}</div>')
     st.caption("Classes par quantiles." + (" Cliquez sur une commune pour ouvrir sa fiche." if on_select else ""))
     layout.source_caption(list(part.source_ids), m.demo, part.millesime)
     details(c.table, c.static, c.donnees, m, key)

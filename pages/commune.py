@@ -15,7 +15,7 @@ if not ctx.est_plus_fin:
     if choix:
         state.set_territoire(choix)
         st.rerun()
-    st.stop()
+    layout.fin_de_page()
 
 tableau = comparison.tableau_commune(ctx)
 layout.page_start(f"Commune : {ctx.nom}", ctx, demo=orientation.portee_demo(access.catalogue()) if tableau.demo else False)

@@ -17,7 +17,7 @@ programme = access.programme()
 if programme.empty:
     st.info("Aucun programme de travail de l'agence n'est chargé pour ce territoire "
             "(section [partenaires] du fichier de territoire).")
-    st.stop()
+    layout.fin_de_page()
 agence = access.agence()
 meta = programme_data.metadonnees(agence)
 SOURCE, ANNEE = meta.source, meta.annee
@@ -38,7 +38,7 @@ def montrer(fig, donnees, table, cle, indicateur):
     titre = fig.layout.title.text
     m = charts.meta(titre, ctx.code, ctx.nom, indicateur, ANNEE, SOURCE, False,
                     alt=charts.texte_alternatif(table), agence=ctx.agence)
-    st.plotly_chart(fig, key=f"fig_{cle}", alt=m.alt, config={"displaylogo": False, "displayModeBar": False})
+    st.plotly_chart(fig, key=f"fig_{cle}", alt=m.alt, config=sections.PLOTLY_CONFIG)
     st.caption(f"{SOURCE} · programme de travail {ANNEE}")
     sections.details(table, fig, donnees, m, cle)  # table and files sent when opened
 

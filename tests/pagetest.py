@@ -3,6 +3,7 @@ its plotly figures, which AppTest returns as unknown elements."""
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -79,3 +80,43 @@ def every_section(at: AppTest) -> tuple[list[str], dict[str, dict]]:
 def all_figures(at: AppTest) -> dict[str, dict]:
     """The plotly figures of every section of a theme page (see `every_section`)."""
     return every_section(at)[1]
+
+
+class _Tuiles(HTMLParser):
+    """The key-figure cards of a page (plain HTML, `cards.html_tuiles`): label → value."""
+
+    def __init__(self):
+        super().__init__()
+        self.cartes: list[dict[str, str]] = []
+        self._champ: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        classe = dict(attrs).get("class") or ""
+        if classe == "cc-tuile":
+            self.cartes.append({})
+        elif classe.startswith("cc-t-") and self.cartes and classe != "cc-t-mil":
+            self._champ = classe[5:]
+
+    def handle_endtag(self, tag):
+        if tag == "p":
+            self._champ = None
+
+    def handle_data(self, data):
+        if self._champ and self.cartes:
+            carte = self.cartes[-1]
+            carte[self._champ] = carte.get(self._champ, "") + data
+
+
+def tuiles(at: AppTest) -> dict[str, dict[str, str]]:
+    """Every key-figure card shown (in the main area): its label « Libellé (millésime) »
+    → its fields (val, delta, note, ref, src)."""
+    out = {}
+    for h in at.main.get("html"):
+        body = str(h.proto.body)
+        if "cc-tuile" not in body:
+            continue
+        p = _Tuiles()
+        p.feed(body)
+        for carte in p.cartes:
+            out[carte["lib"].strip()] = {k: v.strip() for k, v in carte.items()}
+    return out

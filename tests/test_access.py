@@ -222,7 +222,7 @@ def test_the_app_tells_visitors_without_showing_a_server_path(tmp_path, monkeypa
     texts = " ".join(e.value for e in at.error)
     assert "Les données ne sont pas disponibles" in texts
     assert str(tmp_path) not in texts and "nulle-part" not in texts and "python -m" not in texts
-    assert not at.metric
+    assert not at.metric and "cc-tuile" not in " ".join(str(h.proto.body) for h in at.get("html"))
 
 
 def test_values_from_memory_equal_the_sql_they_replace():

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import navigation, theme_charts
 from datasets import access
-from pagetest import goto
+from pagetest import goto, tuiles
 
 APP = "../app.py"
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +62,7 @@ def textes(at: AppTest) -> list[str]:
     for kind in ("title", "header", "subheader", "markdown", "caption", "warning", "info", "error", "success"):
         out += [str(e.value) for e in getattr(at, kind)]
     out += [f"{m.label}={m.value}" for m in at.metric]
+    out += [f"{label}={' · '.join(carte.values())}" for label, carte in tuiles(at).items()]  # key-figure cards
     return out
 
 
@@ -77,6 +78,7 @@ def figures(at: AppTest) -> list:
     sig += [("subheader", e.value) for e in at.subheader]
     sig += [("info", e.value) for e in at.info]
     sig += [("metric", m.label, m.value) for m in at.metric]
+    sig += [("carte", label, tuple(sorted(carte.items()))) for label, carte in tuiles(at).items()]
     sig += [("dataframe", d.value.shape, d.value.to_json(force_ascii=False)) for d in at.main.dataframe]
     sig += [("table", str(h.proto.body)) for h in at.get("html") if "<table>" in str(h.proto.body)]
     for chart in at.get("plotly_chart"):

@@ -4,6 +4,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from datasets import access
+from pagetest import tuiles
 
 PAGE = "../pages/accueil.py"
 NB = "\u00a0"
@@ -23,7 +24,8 @@ def features(at) -> list[dict]:
 
 
 def metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """The key-figure cards: « Libellé (millésime) » → value."""
+    return {label: carte["val"] for label, carte in tuiles(at).items()}
 
 
 def test_default_territory_cards_and_map_of_all_communes():
@@ -35,7 +37,7 @@ def test_default_territory_cards_and_map_of_all_communes():
     feats = features(at)
     assert len(feats) == len(access.communes())
     assert all(f["properties"]["valeur_texte"].endswith("habitants") for f in feats[:20])
-    assert any(c.value.startswith("Source") for c in at.caption)
+    assert all(carte["src"].startswith("Source") for carte in tuiles(at).values())  # every card says its source
     assert at.query_params["territoire"] == "AULA"
 
 
@@ -49,7 +51,22 @@ def test_bethune_cards_compare_with_references_and_map_its_epci():
     feats = features(at)
     codes = {f["properties"]["code"] for f in feats}
     assert "62119" in codes and codes == set(access.communes("epci", epci)["code"])
-    assert any("CA de Béthune" in c.value or "Pas-de-Calais" in c.value for c in at.caption)
+    refs = [carte.get("ref", "") for carte in tuiles(at).values()]
+    assert refs and all("Pas-de-Calais : " in r and "France : " in r for r in refs[:3])  # compared with its references
+
+
+def test_cards_give_the_change_since_the_previous_vintage_and_escape_text():
+    """The cards are plain HTML: the change since the previous vintage is written out (its
+    arrow is decorative), and names with markup-like characters are escaped."""
+    from components import cards
+
+    at = run(territoire="62119")
+    pop = next(c for k, c in tuiles(at).items() if k.startswith("Population municipale"))
+    assert "depuis" in pop.get("delta", "") or "un seul millésime" in pop.get("note", "")
+    html = cards.html_tuile(cards.Tuile("x", "A <b>&", "1 234", 2022, "Évolution : un seul millésime disponible",
+                                        references=("<script>",), source_id=None))
+    assert "<b>" not in html and "<script>" not in html and "A &lt;b&gt;&amp;" in html
+    assert "Évolution : un seul millésime disponible" in html and "Source : non renseignée" in html
 
 
 def test_choosing_an_indicator_recolours_the_map_and_updates_the_url():

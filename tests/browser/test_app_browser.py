@@ -191,3 +191,12 @@ def test_widget_texts_of_streamlit_are_in_french(server, page):
     page.keyboard.type("zzzz")  # no territory of the picker matches: its list says so
     page.wait_for_selector("text=Aucun résultat")
     assert page.get_by_text("No results").count() == 0
+
+
+def test_an_address_that_is_no_page_says_so_in_french(server, page):
+    """/accueil is no page (the home page is /): Streamlit's « Page not found » dialog, in French."""
+    page.goto(f"{server}/accueil?territoire=62119")
+    dialogue = page.get_by_role("dialog")
+    dialogue.get_by_text("Page introuvable").wait_for(timeout=30_000)
+    assert "voici la page d'accueil" in dialogue.inner_text()
+    assert "Page not found" not in dialogue.inner_text() and "does not seem" not in dialogue.inner_text()

@@ -22,7 +22,7 @@ PHONE_HEIGHT = 844
 # what must be readable in the first screen of each page (the key value, or what the page is for;
 # .cc-carte: a table's rows as cards on a phone, components/cards.py afficher_table)
 FIRST_SCREEN = {
-    "": '[data-testid="stMetricValue"]',
+    "": '.cc-t-val',
     "demographie": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .cc-carte, .js-plotly-plot',
     "logement": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .cc-carte, .js-plotly-plot',
     "economie": '[data-testid="stMetricValue"], [data-testid="stDataFrame"], .cc-carte, .js-plotly-plot',
