@@ -120,6 +120,9 @@ def cold_milestones(browser, url: str, selector: str) -> dict[str, float]:
         ctx.close()
 
 
+SETTLE_MS = 300  # between what the visitor typed and the click (or Enter), ours and the floor's
+
+
 def commune_changes(browser, base: str, reps: int, names: dict[str, str]) -> list[float]:
     """Démographie of one commune, then the sidebar picker switches to the other one
     (typed into the search, its suggestion clicked); timed from the click to a chart whose trace is the new commune."""
@@ -138,6 +141,10 @@ def commune_changes(browser, base: str, reps: int, names: dict[str, str]) -> lis
             box.fill(names[code])
             suggestion = page.locator(f'[data-testid="stSidebar"] [class*="st-key-recherche_{code}"] button')
             suggestion.wait_for(timeout=120_000)
+            # the click comes once the suggestions' own run has finished and they are drawn (the
+            # floor's list is filled in the browser, with no run): the time measured is the change
+            page.wait_for_function(READY_JS, timeout=120_000)
+            page.wait_for_timeout(SETTLE_MS)
             t0 = page.evaluate("performance.now()")
             suggestion.click()
             t1 = page.wait_for_function(CHART_NAMED_JS, arg=names[code], timeout=120_000).json_value()

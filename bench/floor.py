@@ -12,6 +12,7 @@ finished, JS files requested before the first chart; and commune change → char
     python -m bench --only floor [--slow-reps 5]   # 3 rounds by default"""
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import time
@@ -86,6 +87,7 @@ def select_changes(pw_browser, url: str, reps: int) -> list[float]:
             box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first
             box.click()
             page.keyboard.type(f"{name} ({code})")
+            page.wait_for_timeout(browser.SETTLE_MS)
             t0 = page.evaluate("performance.now()")
             page.keyboard.press("Enter")
             t1 = page.wait_for_function(browser.CHART_NAMED_JS, arg=name, timeout=120_000).json_value()
@@ -175,6 +177,44 @@ def run(cfg: Config) -> Section:
     return s
 
 
+# --- the commune change at scale (892 communes) ------------------------------------------
+
+def scale_changes(reps: int = 5) -> dict:
+    """Commune change → chart redrawn on the département-62 territory of `bench/scale.py`
+    (892 communes): our Démographie sidebar search against floor-select, whose select box
+    then lists the 892 communes. The warehouse is built once into a temporary folder."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    from bench import browser, scale
+    from bench.common import PY, ROOT
+    from loadtest.server import streamlit_server
+
+    toml, ref, _ = scale.prepare(False)
+    loads = [os.getloadavg()[0]]
+    with tempfile.TemporaryDirectory(prefix="bench-floor-scale-") as tmp, ExitStack() as stack:
+        wh = Path(tmp) / "warehouse"
+        (Path(tmp) / "raw").mkdir()
+        env = dict(os.environ, CHIFFRES_CLEFS_TERRITORY=str(toml), CHIFFRES_CLEFS_REFERENCE=str(ref))
+        subprocess.run([PY, "-m", "bench.etl_job", "build", str(Path(tmp) / "raw"), "--territory", str(toml),
+                        "--reference", str(ref), "--out", str(wh)], cwd=ROOT, env=env, check=True, capture_output=True)
+        communes = len(json.loads((wh / "communes.geojson").read_text(encoding="utf-8"))["features"])
+        app = stack.enter_context(streamlit_server(prefix="bench-floor", warehouse=str(wh)))[0]
+        sel = stack.enter_context(streamlit_server(prefix="bench-floor", script=FLOORS["floor-select"],
+                                                   warehouse=str(wh)))[0]
+        pw = stack.enter_context(sync_playwright())
+        b = pw.chromium.launch(executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS)
+        stack.callback(b.close)
+        names = dict([SELECT_FROM, SELECT_TO])
+        ours = browser.commune_changes(b, app, reps, names)
+        floor = select_changes(b, sel, reps)
+        loads.append(os.getloadavg()[0])
+    return {"communes": communes, "ours": ours, "floor": floor, "loads": loads}
+
+
 # --- the static fiches (python -m components.exports site) ----------------------------------
 
 def site_fcp(folder: str, reps: int = 5, pages: tuple[str, ...] = ("commune/62119.html", "epci/200072460.html",
@@ -219,8 +259,16 @@ def site_fcp(folder: str, reps: int = 5, pages: tuple[str, ...] = ("commune/6211
 if __name__ == "__main__":
     import sys
 
+    if sys.argv[1:2] == ["--scale"]:
+        res = scale_changes(int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+        o, f = statistics.median(res["ours"]), statistics.median(res["floor"])
+        print(f"{res['communes']} communes, load average {min(res['loads']):.1f}–{max(res['loads']):.1f}")
+        print(f"commune change → chart redrawn: ours (Démographie, sidebar search) {o:.2f} s "
+              f"(n={len(res['ours'])}), floor-select {f:.2f} s (n={len(res['floor'])}): {o / f:.2f}× floor-select")
+        sys.exit(0)
     if len(sys.argv) != 3 or sys.argv[1] != "--site":
-        sys.exit("usage: python -m bench.floor --site DOSSIER   (first contentful paint of static fiches)")
+        sys.exit("usage: python -m bench.floor --site DOSSIER   (first contentful paint of static fiches)\n"
+                 "       python -m bench.floor --scale [REPS]   (commune change at 892 communes)")
     res = site_fcp(sys.argv[2])
     print(f"load average {load()}")
     for p, v in res.items():

@@ -1,11 +1,16 @@
-"""Floor: a select box of the territory's 319 communes whose change redraws a Plotly chart."""
+"""Floor: a select box of the territory's 319 communes whose change redraws a Plotly chart
+(with CHIFFRES_CLEFS_WAREHOUSE set, the communes of that warehouse: the 892 of the scale
+benchmark)."""
 import json
+import os
 from pathlib import Path
 
 import plotly.graph_objects as go
 import streamlit as st
 
 GEOJSON = Path(__file__).resolve().parents[2] / "datasets" / "reference" / "communes.geojson"
+if os.environ.get("CHIFFRES_CLEFS_WAREHOUSE"):
+    GEOJSON = Path(os.environ["CHIFFRES_CLEFS_WAREHOUSE"]) / "communes.geojson"
 
 
 @st.cache_data
