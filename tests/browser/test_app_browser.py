@@ -200,3 +200,16 @@ def test_an_address_that_is_no_page_says_so_in_french(server, page):
     dialogue.get_by_text("Page introuvable").wait_for(timeout=30_000)
     assert "voici la page d'accueil" in dialogue.inner_text()
     assert "Page not found" not in dialogue.inner_text() and "does not seem" not in dialogue.inner_text()
+
+
+def test_no_parent_frame_may_control_the_app(server):
+    """Streamlit lets the sites of its allow-list (Streamlit Community Cloud's by default) stop
+    or rerun the app through postMessage when it is embedded: this app runs elsewhere, the list
+    is empty (.streamlit/config.toml), and the page no longer tests each message it posts
+    against that list (issue 13)."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{server}/_stcore/host-config", timeout=30) as r:
+        config = json.loads(r.read())
+    assert config["allowedOrigins"] == []
