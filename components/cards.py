@@ -151,7 +151,7 @@ def html_tuile(c: Tuile) -> str:
         parts.append(f'<p class="cc-t-note">{_esc(c.evolution)}</p>')
     if c.references:
         parts.append('<p class="cc-t-ref">' + "<br>".join(_esc(r) for r in c.references) + "</p>")
-    src = layout.source_text([c.source_id] if c.source_id else []) + (" · données de démonstration" if c.demo else "")
+    src = layout.source_ligne([c.source_id] if c.source_id else [], c.demo)
     parts.append(f'<p class="cc-t-src">{_esc(src)}</p>')
     return f'<div class="cc-tuile" role="listitem">{"".join(parts)}</div>'
 

@@ -63,14 +63,19 @@ def demo_badge() -> None:
     st.badge(DEMO_LABEL, icon=":material/science:", color="orange", help=DEMO_HELP)
 
 
-def source_caption(source_ids, demo: bool = False, millesime=None) -> None:
-    """The line under a chart: source (and vintage), and the demo badge when needed."""
+def source_ligne(source_ids, demo: bool = False, millesime=None) -> str:
+    """Source (and vintage), and the demonstration mention when needed."""
     texte = source_text(source_ids)
     if millesime is not None:
         texte += f" · millésime {millesime}"
     if demo:  # the page's notice explains; here only which figures it concerns
         texte += " · données de démonstration"
-    st.caption(texte)
+    return texte
+
+
+def source_caption(source_ids, demo: bool = False, millesime=None) -> None:
+    """The line under a chart: `source_ligne` as a caption."""
+    st.caption(source_ligne(source_ids, demo, millesime))
 
 
 def choix(label: str, name: str, options: list, default, format_func=str, key: str | None = None,

@@ -113,7 +113,7 @@ class _Browser:
     def _fail_waiting(self) -> None:
         """The browser is gone: the figures still queued get an error instead of a wait."""
         while not self.queue.empty():
-            _text, future = self.queue.get_nowait()
+            _text, future, _essai = self.queue.get_nowait()
             if future.running() or future.set_running_or_notify_cancel():
                 future.set_exception(RuntimeError("le navigateur de rendu s'est arrêté"))
 
@@ -140,7 +140,7 @@ class _Browser:
     async def _serve(self, page) -> None:
         """One page's loop: take the next figure of the queue, render it, answer its future."""
         while True:
-            text, future = await self.queue.get()
+            text, future, essai = await self.queue.get()
             if not (future.running() or future.set_running_or_notify_cancel()):  # running: tried again
                 continue
             try:
@@ -158,9 +158,8 @@ class _Browser:
                     except Exception:  # noqa: BLE001 - already gone
                         pass
                     page = await self._new_plotly_page()
-                    if not getattr(future, "_cc_retried", False):
-                        future._cc_retried = True  # once: a figure that hangs every page is an error
-                        self.queue.put_nowait((text, future))  # still running: the next page answers it
+                    if essai == 0:  # once: a figure that hangs every page is an error
+                        self.queue.put_nowait((text, future, 1))  # still running: the next page answers it
                         continue
                 future.set_exception(exc)
 
@@ -177,7 +176,7 @@ class _Browser:
 
     def submit(self, text: str) -> cf.Future:
         future: cf.Future = cf.Future()
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, (text, future))
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, (text, future, 0))
         return future
 
     def print_pdf(self, html: str, timeout_s: float) -> bytes:
