@@ -88,12 +88,64 @@ def comparer(ctx: Context, ind: dict, key: str | None = None) -> None:
     afficher(part, key)
 
 
-def section(ctx: Context, s: Section, titre: bool = True) -> None:
-    """A section's parts; under its own header, unless its tab already names it."""
+def premier_ecran(parts: list, graphiques: int) -> tuple[list, list]:
+    """The parts shown with the section (up to its `graphiques`-th chart) and the ones that
+    follow on demand; nothing follows when only tables or messages remain."""
+    vus = 0
+    for i, part in enumerate(parts):
+        vus += isinstance(part, Chart)
+        if vus == graphiques:
+            reste = parts[i + 1:]
+            return (parts[:i + 1], reste) if any(isinstance(p, Chart) for p in reste) else (parts, [])
+    return parts, []
+
+
+def suite_label(reste: list) -> str:
+    """The switch that shows the rest of a section names what it shows."""
+    titres = [f"« {p.meta.titre} »" for p in reste if isinstance(p, Chart)]
+    n = len(titres)
+    return f"Afficher {'le graphique suivant' if n == 1 else f'les {n} graphiques suivants'} : {', '.join(titres)}"
+
+
+def suite_key(key: str) -> str:
+    """The widget key of a section's « show the rest » switch."""
+    return f"suite_{key}"
+
+
+_SUITES = "_cc_suites_affichees"  # the switches turned on in this session
+
+
+def suite(reste: list, key: str) -> bool:
+    """The switch under a section's first chart. Once turned on it stays on for the session:
+    other territories, other tabs and pages, and back (a widget that is not drawn in a run
+    would otherwise forget its value)."""
+    k = suite_key(key)
+    allumees = st.session_state.setdefault(_SUITES, set())
+    st.session_state[k] = k in allumees
+
+    def changed() -> None:
+        (allumees.add if st.session_state[k] else allumees.discard)(k)
+
+    return st.toggle(suite_label(reste), key=k, on_change=changed)
+
+
+def section(ctx: Context, s: Section, titre: bool = True, key: str | None = None) -> None:
+    """A section's parts; under its own header, unless its tab already names it.
+
+    Its first chart (or its first `premier_ecran` charts) comes with the section; the others
+    follow when the visitor turns on the switch under it, which names them and stays on for
+    the next territories (issue 13: a first screen and a change of commune draw one chart).
+    A switch, not an expander: each chart keeps its own « Données et téléchargements »
+    expander, and Streamlit does not nest expanders."""
     if titre:
         st.header(s.titre)
-    for _, part in theme_charts.section_parts(ctx, s):
+    parts = [part for _, part in theme_charts.section_parts(ctx, s)]
+    d_abord, reste = premier_ecran(parts, s.premier_ecran)
+    for part in d_abord:
         afficher(part, ctx=ctx)
+    if reste and suite(reste, key or s.titre):
+        for part in reste:
+            afficher(part, ctx=ctx)
 
 
 def onglets_key(theme: Theme) -> str:
@@ -117,10 +169,10 @@ def theme_page(ctx: Context, theme: Theme) -> None:
         return
     shown = [s for s in theme.sections if theme_charts.present(s.indicateurs)]
     if len(shown) == 1:
-        section(ctx, shown[0])
+        section(ctx, shown[0], key=f"{theme.id}_0")
         return
     tabs = st.tabs([s.titre for s in shown], key=onglets_key(theme), on_change="rerun")
-    for s, tab in zip(shown, tabs):
+    for i, (s, tab) in enumerate(zip(shown, tabs)):
         if tab.open:
             with tab:
-                section(ctx, s, titre=False)
+                section(ctx, s, titre=False, key=f"{theme.id}_{i}")

@@ -37,6 +37,7 @@ class Section:
     croissance: tuple[str, ...] = ()
     carte: tuple[str, ...] = ()
     fiche: tuple[str, ...] = ()  # ids of this section's evolution charts printed in the fiche
+    premier_ecran: int = 1  # charts shown with the section; the others when the visitor asks
 
     @property
     def indicateurs(self) -> tuple[str, ...]:
@@ -68,11 +69,15 @@ def _structure(d: dict) -> Structure:
 
 
 def _section(d: dict) -> Section:
-    unknown = set(d) - {"titre", "fiche", *PARTS}
+    unknown = set(d) - {"titre", "fiche", "premier_ecran", *PARTS}
     if unknown:
         raise ValueError(f"{FILE.name} : section « {d.get('titre')} » : clés inconnues {sorted(unknown)}")
+    premier = d.get("premier_ecran", 1)
+    if not isinstance(premier, int) or isinstance(premier, bool) or premier < 1:
+        raise ValueError(f"{FILE.name} : section « {d.get('titre')} » : premier_ecran doit être un entier ≥ 1 "
+                         f"(lu : {premier!r})")
     return Section(titre=d["titre"], structure=tuple(_structure(s) for s in d.get("structure", [])),
-                   fiche=tuple(d.get("fiche", ())),
+                   fiche=tuple(d.get("fiche", ())), premier_ecran=premier,
                    **{p: tuple(d.get(p, ())) for p in PARTS if p != "structure"})
 
 

@@ -52,6 +52,22 @@ def by_prefix(figs: dict, prefix: str) -> dict:
     return next(f for t, f in figs.items() if t.startswith(prefix))
 
 
+def suites(at: AppTest) -> None:
+    """Turn on the switches that show the rest of the open sections (their charts after the
+    first): each one names the charts it adds, and they are there once it is on."""
+    from components import sections
+
+    for t in [t for t in at.toggle if str(t.key).startswith(sections.suite_key(""))]:
+        if t.value:
+            continue
+        avant = set(figures(at))
+        t.set_value(True).run()
+        assert not at.exception, at.exception
+        ajoutes = set(figures(at)) - avant
+        assert ajoutes and all(f"« {titre}" in t.label or f"« {titre.split(' : ')[0]}" in t.label
+                               for titre in ajoutes), (t.label, ajoutes)
+
+
 def every_section(at: AppTest) -> tuple[list[str], dict[str, dict]]:
     """A theme page builds only its open section tab: open each tab in turn and return the
     sections shown (the tab labels, which head them, or the headers of a page without tabs)
@@ -62,6 +78,8 @@ def every_section(at: AppTest) -> tuple[list[str], dict[str, dict]]:
     theme = navigation.page(url).theme if url else None
     labels = [t.label for t in at.tabs] if theme is not None else []
     if not labels:
+        if theme is not None:
+            suites(at)
         return [h.value for h in at.header], figures(at)
     headers: list[str] = []
     figs: dict[str, dict] = {}
@@ -69,6 +87,7 @@ def every_section(at: AppTest) -> tuple[list[str], dict[str, dict]]:
         at.session_state[sections.onglets_key(theme)] = label
         at.run()
         assert not at.exception, (label, at.exception)
+        suites(at)
         shown = figures(at)
         tables = any("<table>" in str(h.proto.body) for h in at.get("html"))
         assert shown or tables or at.get("deck_gl_json_chart") or at.info, f"section « {label} » is empty"

@@ -96,3 +96,33 @@ def test_only_the_open_section_is_built_and_it_stays_open_when_the_territory_cha
     at.sidebar.selectbox(key="picker_territoire").select("200072460").run()  # the CA de Béthune-Bruay
     assert not at.exception
     assert by_prefix(figures(at), "Population par tranche d'âge")["data"][0]["name"].startswith("CA de Béthune")
+
+
+def test_a_section_draws_its_first_chart_and_the_rest_when_asked():
+    """Issue 13: the first screen and a change of commune draw one chart. The switch under it
+    names the two others; turned on, they are drawn, and it stays on for another commune, after
+    another tab and after another page."""
+    from components import sections
+
+    at = run("62119")
+    assert list(figures(at)) == ["Population municipale (2016–2023)"]
+    (switch,) = [t for t in at.toggle if t.key.startswith("suite_")]
+    assert "« Taux de croissance annuel moyen entre millésimes" in switch.label
+    assert "« Croissance annuelle moyenne, 2016–2023" in switch.label and not switch.value
+    switch.set_value(True).run()
+    assert not at.exception
+    assert len(figures(at)) == 3 and by_prefix(figures(at), "Croissance annuelle moyenne")["data"][0]["y"][0] == "Béthune"
+    at.sidebar.selectbox(key="picker_territoire").select("200072460").run()
+    assert not at.exception and len(figures(at)) == 3
+    assert by_prefix(figures(at), "Croissance annuelle moyenne")["data"][0]["y"][0].startswith("CA de Béthune")
+    theme = __import__("components.navigation", fromlist=["page"]).page("demographie").theme
+    at.session_state[sections.onglets_key(theme)] = "Densité"
+    at.run()
+    at.session_state[sections.onglets_key(theme)] = "Population légale"
+    at.run()
+    assert not at.exception and len(figures(at)) == 3
+    goto(at, "logement").run()
+    goto(at, "demographie").run()
+    assert not at.exception and len(figures(at)) == 3
+    [t for t in at.toggle if t.key.startswith("suite_")][0].set_value(False).run()
+    assert list(figures(at)) == ["Population municipale (2016–2023)"]

@@ -69,3 +69,62 @@ def test_indicators_not_in_the_warehouse_are_skipped_without_error():
     assert not at.exception
     assert [h.value for h in at.header] == ["Présente"]  # a section with nothing to show is left out
     assert len(at.get("plotly_chart")) == 1
+
+
+@pytest.mark.parametrize("valeur", ["0", "-1", "true", '"2"', "1.5"])
+def test_a_first_screen_that_is_not_a_positive_count_is_refused(tmp_path, valeur):
+    f = tmp_path / "themes.toml"
+    f.write_text(textwrap.dedent(f"""
+        [[theme]]
+        id = "t"
+        titre = "T"
+        url = "t"
+          [[theme.section]]
+          titre = "S"
+          premier_ecran = {valeur}
+          evolution = ["population"]
+    """), encoding="utf-8")
+    with pytest.raises(ValueError, match="premier_ecran doit être un entier"):
+        themes.load(f)
+
+
+def test_the_first_screen_count_is_read_and_defaults_to_one(tmp_path):
+    f = tmp_path / "themes.toml"
+    f.write_text(textwrap.dedent("""
+        [[theme]]
+        id = "t"
+        titre = "T"
+        url = "t"
+          [[theme.section]]
+          titre = "Deux"
+          premier_ecran = 2
+          comparaison = ["densite", "part_moins_15"]
+          [[theme.section]]
+          titre = "Un"
+          comparaison = ["densite"]
+    """), encoding="utf-8")
+    assert [s.premier_ecran for s in themes.load(f)[0].sections] == [2, 1]
+
+
+def _chart(i):
+    from components.chart_meta import ChartMeta
+    from components.theme_charts import Chart
+
+    return Chart(id=f"c{i}", fig=None, data=None, table=None, source_ids=(),
+                 meta=ChartMeta(titre=f"Graphique {i}", territoire_code="62119", territoire_nom="Béthune",
+                                indicateur=f"c{i}", millesime=None, source="Source : essai"))
+
+
+def test_the_first_screen_ends_with_its_last_chart_and_the_rest_follows():
+    from components.sections import premier_ecran, suite_label
+    from components.theme_charts import Message, Table
+
+    table, message = Table(table=None, source_ids=(), demo=False), Message("rien")
+    c1, c2, c3 = _chart(1), _chart(2), _chart(3)
+    assert premier_ecran([table, c1, c2, message, c3], 1) == ([table, c1], [c2, message, c3])
+    assert premier_ecran([table, c1, c2, message, c3], 2) == ([table, c1, c2], [message, c3])
+    assert premier_ecran([c1, c2], 2) == ([c1, c2], [])
+    assert premier_ecran([c1, table, message], 1) == ([c1, table, message], [])  # no chart follows: all shown
+    assert premier_ecran([message], 1) == ([message], [])
+    assert suite_label([c2]) == "Afficher le graphique suivant : « Graphique 2 »"
+    assert suite_label([c2, message, c3]) == "Afficher les 2 graphiques suivants : « Graphique 2 », « Graphique 3 »"
