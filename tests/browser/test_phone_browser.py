@@ -170,6 +170,47 @@ def test_search_suggests_while_typing_on_the_page(server, browser, texte, attend
         context.close()
 
 
+@pytest.mark.parametrize("width", [390, 1440])
+def test_a_section_shows_its_first_chart_and_the_others_on_demand(server, browser, artifacts, width):
+    """Démographie's first tab draws one chart; the switch under it names the two others and,
+    turned on, draws them (issue 13), without horizontal overflow on a phone; the switch stays
+    on for the next commune."""
+    context, pg = phone(browser, width) if width < 800 else (None, None)
+    if context is None:
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+        pg = context.new_page()
+        pg.set_default_timeout(90_000)
+    graphiques = '[data-testid="stMain"] .js-plotly-plot'
+    try:
+        pg.goto(url(server, "demographie", "62498"))
+        wait_ready(pg)
+        pg.wait_for_selector(graphiques)
+        assert pg.locator(graphiques).count() == 1
+        interrupteur = pg.get_by_role("switch", name=re.compile("Afficher les 2 graphiques suivants"))
+        assert "Taux de croissance annuel moyen" in pg.locator('[data-testid="stMain"]').inner_text()
+        interrupteur.check(force=True)  # the input is drawn under its track
+        pg.wait_for_function("(sel) => document.querySelectorAll(sel).length === 3", arg=graphiques)
+        wait_ready(pg)
+        texte = pg.locator('[data-testid="stMain"]').inner_text()
+        assert "Croissance annuelle moyenne" in texte and "Lens" in texte
+        assert overflow(pg)["wide"] == []
+        pg.locator('[data-testid="stMain"] .js-plotly-plot').nth(1).scroll_into_view_if_needed()
+        pg.screenshot(path=str(artifacts / f"demographie_suite_{width}.png"))
+        # another commune through the search (the page's on a phone, the sidebar's on a wide screen)
+        champ = pg.get_by_role("searchbox", name=SEARCH_LABEL if width < 800 else
+                               "Rechercher une commune ou une intercommunalité")
+        champ.press_sequentially("bethune", delay=40)
+        pg.locator('button:visible', has_text="Béthune — 62400").first.click()
+        pg.wait_for_url(re.compile(r"territoire=62119"))
+        wait_ready(pg)
+        pg.wait_for_function("""(sel) => { const g = [...document.querySelectorAll(sel)];
+            return g.length === 3 && (g[0].data || []).some(t => t.name === 'Béthune')
+                   && (g[2].data || []).some(t => (t.y || []).includes('Béthune')); }""",
+                             arg=graphiques)
+    finally:
+        context.close()
+
+
 def test_sidebar_closes_after_a_choice(server, browser):
     context, pg = phone(browser, 390)
     try:
