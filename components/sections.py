@@ -6,6 +6,8 @@ under a chart: source and vintage, the demonstration badge, a text alternative a
 export buttons."""
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from components import cards, carte_interactive, layout, theme_charts
@@ -100,9 +102,18 @@ def premier_ecran(parts: list, graphiques: int) -> tuple[list, list]:
     return parts, []
 
 
+_MARKDOWN = re.compile(r"([\\`*_$~<>#|\[\]])")
+
+
+def _texte(titre: str) -> str:
+    """A title as plain text inside a markdown label."""
+    return _MARKDOWN.sub(r"\\\1", titre)
+
+
 def suite_label(reste: list) -> str:
-    """The switch that shows the rest of a section names what it shows."""
-    titres = [f"« {p.meta.titre} »" for p in reste if isinstance(p, Chart)]
+    """The switch that shows the rest of a section names what it shows (the titles as text:
+    a widget label is markdown, where `*`, `_` or `$` would format or hide characters)."""
+    titres = [f"« {_texte(p.meta.titre)} »" for p in reste if isinstance(p, Chart)]
     n = len(titres)
     return f"Afficher {'le graphique suivant' if n == 1 else f'les {n} graphiques suivants'} : {', '.join(titres)}"
 

@@ -106,12 +106,12 @@ def test_the_first_screen_count_is_read_and_defaults_to_one(tmp_path):
     assert [s.premier_ecran for s in themes.load(f)[0].sections] == [2, 1]
 
 
-def _chart(i):
+def _chart(i, titre=None):
     from components.chart_meta import ChartMeta
     from components.theme_charts import Chart
 
     return Chart(id=f"c{i}", fig=None, data=None, table=None, source_ids=(),
-                 meta=ChartMeta(titre=f"Graphique {i}", territoire_code="62119", territoire_nom="Béthune",
+                 meta=ChartMeta(titre=titre or f"Graphique {i}", territoire_code="62119", territoire_nom="Béthune",
                                 indicateur=f"c{i}", millesime=None, source="Source : essai"))
 
 
@@ -128,3 +128,5 @@ def test_the_first_screen_ends_with_its_last_chart_and_the_rest_follows():
     assert premier_ecran([message], 1) == ([message], [])
     assert suite_label([c2]) == "Afficher le graphique suivant : « Graphique 2 »"
     assert suite_label([c2, message, c3]) == "Afficher les 2 graphiques suivants : « Graphique 2 », « Graphique 3 »"
+    # a label is markdown: a title's characters are escaped, not read as formatting
+    assert suite_label([_chart(4, "Part des *moins* de 15_ans ($)")]) == r"Afficher le graphique suivant : « Part des \*moins\* de 15\_ans (\$) »"
