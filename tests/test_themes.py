@@ -34,13 +34,20 @@ def test_ids_are_all_in_the_catalogue_or_none_yet(theme):
     assert absent == [] or len(absent) == len(theme.indicateurs), absent
 
 
-def test_a_duplicated_chart_is_refused(tmp_path):
+def un_theme(tmp_path, sections: str):
+    """A themes file of one theme whose sections are given (TOML, indented as in the tests)."""
     f = tmp_path / "themes.toml"
     f.write_text(textwrap.dedent("""
         [[theme]]
         id = "t"
         titre = "T"
         url = "t"
+    """) + textwrap.dedent(sections), encoding="utf-8")
+    return f
+
+
+def test_a_duplicated_chart_is_refused(tmp_path):
+    f = un_theme(tmp_path, """
           [[theme.section]]
           titre = "S"
           evolution = ["population"]
@@ -49,7 +56,7 @@ def test_a_duplicated_chart_is_refused(tmp_path):
             titre = "x"
             categories = ["a"]
             total = "b"
-    """), encoding="utf-8")
+    """)
     with pytest.raises(ValueError, match="graphique en double"):
         themes.load(f)
 
@@ -73,28 +80,18 @@ def test_indicators_not_in_the_warehouse_are_skipped_without_error():
 
 @pytest.mark.parametrize("valeur", ["0", "-1", "true", '"2"', "1.5"])
 def test_a_first_screen_that_is_not_a_positive_count_is_refused(tmp_path, valeur):
-    f = tmp_path / "themes.toml"
-    f.write_text(textwrap.dedent(f"""
-        [[theme]]
-        id = "t"
-        titre = "T"
-        url = "t"
+    f = un_theme(tmp_path, f"""
           [[theme.section]]
           titre = "S"
           premier_ecran = {valeur}
           evolution = ["population"]
-    """), encoding="utf-8")
+    """)
     with pytest.raises(ValueError, match="premier_ecran doit être un entier"):
         themes.load(f)
 
 
 def test_the_first_screen_count_is_read_and_defaults_to_one(tmp_path):
-    f = tmp_path / "themes.toml"
-    f.write_text(textwrap.dedent("""
-        [[theme]]
-        id = "t"
-        titre = "T"
-        url = "t"
+    f = un_theme(tmp_path, """
           [[theme.section]]
           titre = "Deux"
           premier_ecran = 2
@@ -102,7 +99,7 @@ def test_the_first_screen_count_is_read_and_defaults_to_one(tmp_path):
           [[theme.section]]
           titre = "Un"
           comparaison = ["densite"]
-    """), encoding="utf-8")
+    """)
     assert [s.premier_ecran for s in themes.load(f)[0].sections] == [2, 1]
 
 
