@@ -102,11 +102,12 @@ def test_a_section_draws_its_first_chart_and_the_rest_when_asked():
     """Issue 13: the first screen and a change of commune draw one chart. The switch under it
     names the two others; turned on, they are drawn, and it stays on for another commune, after
     another tab and after another page."""
-    from components import sections
+    from components import navigation, sections
 
+    interrupteurs = lambda: [t for t in at.toggle if t.key.startswith(sections.suite_key(""))]  # noqa: E731
     at = run("62119")
     assert list(figures(at)) == ["Population municipale (2016–2023)"]
-    (switch,) = [t for t in at.toggle if t.key.startswith("suite_")]
+    (switch,) = interrupteurs()
     assert "« Taux de croissance annuel moyen entre millésimes" in switch.label
     assert "« Croissance annuelle moyenne, 2016–2023" in switch.label and not switch.value
     switch.set_value(True).run()
@@ -115,7 +116,7 @@ def test_a_section_draws_its_first_chart_and_the_rest_when_asked():
     at.sidebar.selectbox(key="picker_territoire").select("200072460").run()
     assert not at.exception and len(figures(at)) == 3
     assert by_prefix(figures(at), "Croissance annuelle moyenne")["data"][0]["y"][0].startswith("CA de Béthune")
-    theme = __import__("components.navigation", fromlist=["page"]).page("demographie").theme
+    theme = navigation.page("demographie").theme
     at.session_state[sections.onglets_key(theme)] = "Densité"
     at.run()
     at.session_state[sections.onglets_key(theme)] = "Population légale"
@@ -124,5 +125,5 @@ def test_a_section_draws_its_first_chart_and_the_rest_when_asked():
     goto(at, "logement").run()
     goto(at, "demographie").run()
     assert not at.exception and len(figures(at)) == 3
-    [t for t in at.toggle if t.key.startswith("suite_")][0].set_value(False).run()
+    interrupteurs()[0].set_value(False).run()
     assert list(figures(at)) == ["Population municipale (2016–2023)"]

@@ -175,8 +175,9 @@ def test_a_section_shows_its_first_chart_and_the_others_on_demand(server, browse
     """Démographie's first tab draws one chart; the switch under it names the two others and,
     turned on, draws them (issue 13), without horizontal overflow on a phone; the switch stays
     on for the next commune."""
-    context, pg = phone(browser, width) if width < 800 else (None, None)
-    if context is None:
+    if width < 800:
+        context, pg = phone(browser, width)
+    else:
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
         pg = context.new_page()
         pg.set_default_timeout(90_000)
@@ -194,7 +195,7 @@ def test_a_section_shows_its_first_chart_and_the_others_on_demand(server, browse
         texte = pg.locator('[data-testid="stMain"]').inner_text()
         assert "Croissance annuelle moyenne" in texte and "Lens" in texte
         assert overflow(pg)["wide"] == []
-        pg.locator('[data-testid="stMain"] .js-plotly-plot').nth(1).scroll_into_view_if_needed()
+        pg.locator(graphiques).nth(1).scroll_into_view_if_needed()
         pg.screenshot(path=str(artifacts / f"demographie_suite_{width}.png"))
         # another commune through the search (the page's on a phone, the sidebar's on a wide screen)
         champ = pg.get_by_role("searchbox", name=SEARCH_LABEL if width < 800 else
