@@ -59,15 +59,20 @@ def wait_healthy(url: str, proc: subprocess.Popen | None, limit_s: float) -> Non
 
 @contextmanager
 def streamlit_server(startup_limit_s: float = 120, warehouse: str | None = None, prefix: str = "loadtest",
-                     script: str = "app.py"):
+                     script: str = "app.py", log_path: Path | None = None):
     """Yield (url, pid); only this process is stopped on exit (by its pid).
     `warehouse` points the server at another warehouse (benchmarks of other territories);
-    `script` runs another Streamlit script of the repository (the benchmarks' floor apps)."""
+    `script` runs another Streamlit script of the repository (the benchmarks' floor apps);
+    `log_path` keeps the server's output in that file (else a temporary file, deleted)."""
     port = free_port()
     env = server_env()
     if warehouse:
         env["CHIFFRES_CLEFS_WAREHOUSE"] = warehouse
-    log = tempfile.NamedTemporaryFile("w", prefix=f"{prefix}-streamlit-", suffix=".log", delete=False)
+    if log_path is not None:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed below, kept on disk
+    else:
+        log = tempfile.NamedTemporaryFile("w", prefix=f"{prefix}-streamlit-", suffix=".log", delete=False)
     proc = subprocess.Popen(command(port, script), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -81,4 +86,5 @@ def streamlit_server(startup_limit_s: float = 120, warehouse: str | None = None,
             proc.kill()
             proc.wait()
         log.close()
-        Path(log.name).unlink(missing_ok=True)
+        if log_path is None:
+            Path(log.name).unlink(missing_ok=True)

@@ -21,6 +21,7 @@ import asyncio
 import base64
 import concurrent.futures as cf
 import json
+import logging
 import os
 import threading
 from pathlib import Path
@@ -63,6 +64,14 @@ window.renderFigure = async (text) => {
 """
 
 
+_LOG = logging.getLogger(__name__)
+
+
+def _set_exception(future: cf.Future, exc: BaseException) -> None:
+    if not future.done():
+        future.set_exception(exc)
+
+
 def _plotly_js() -> Path:
     """The plotly.js of the installed `plotly` package (the one Streamlit draws the pages with)."""
     import plotly
@@ -80,15 +89,30 @@ class _Browser:
         self.browser = None
         self._pw = None
         self._ready: cf.Future = cf.Future()
+        self._abandoned = False
         self.thread = threading.Thread(target=self._run, name="chiffres-clefs-renderer", daemon=True)
         self.thread.start()
-        self._ready.result(timeout=START_TIMEOUT_S)  # raises what made the start fail
+        try:
+            self._ready.result(timeout=START_TIMEOUT_S)  # raises what made the start fail
+        except cf.TimeoutError:
+            self._abandoned = True  # a start this slow is given up: its thread closes what it opened
+            raise
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
         self.loop.run_until_complete(self._start())
-        if self._ready.exception() is None:
+        if self._ready.exception() is None and not self._abandoned:
             self.loop.run_forever()
+        elif self._pw is not None:
+            self.loop.run_until_complete(self._close())
+
+    async def _close(self) -> None:
+        try:
+            if self.browser is not None:
+                await self.browser.close()
+            await self._pw.stop()
+        except Exception:  # noqa: BLE001 - closing what is already gone
+            pass
 
     async def _start(self) -> None:
         try:
@@ -115,7 +139,7 @@ class _Browser:
         while not self.queue.empty():
             _text, future, _essai = self.queue.get_nowait()
             if future.running() or future.set_running_or_notify_cancel():
-                future.set_exception(RuntimeError("le navigateur de rendu s'est arrêté"))
+                _set_exception(future, RuntimeError("le navigateur de rendu s'est arrêté"))
 
     async def _new_page(self):
         context = await self.browser.new_context()
@@ -138,30 +162,49 @@ class _Browser:
         return page
 
     async def _serve(self, page) -> None:
-        """One page's loop: take the next figure of the queue, render it, answer its future."""
+        """One page's loop: take the next figure of the queue, render it, answer its future.
+
+        The loop outlives any page: a page that stops answering is closed and another one
+        is opened for the next figure. A figure is tried on two pages at most, then gets the
+        error; a page that cannot be opened is tried again for the next figure. (A loop that ended left the figures of its queue waiting
+        for ever: the « Image PNG » button then hung until its download timed out.)"""
         while True:
             text, future, essai = await self.queue.get()
             if not (future.running() or future.set_running_or_notify_cancel()):  # running: tried again
                 continue
             try:
+                if page is None or page.is_closed():
+                    page = await asyncio.wait_for(self._new_plotly_page(), START_TIMEOUT_S)
                 # a page that stops answering is replaced, and its figure tried again once
                 out = await asyncio.wait_for(page.evaluate("t => window.renderFigure(t)", text), FIGURE_TIMEOUT_S)
                 future.set_result({fmt: base64.b64decode(v) if fmt == "png" else v.encode("utf-8")
                                    for fmt, v in out.items()})
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            except asyncio.CancelledError:  # the loop is stopping: the caller is told, not left waiting
+                _set_exception(future, RuntimeError("le navigateur de rendu s'est arrêté"))
+                raise
+            except Exception as exc:  # noqa: BLE001 - handed to the caller
                 if not self.browser.is_connected():
-                    future.set_exception(exc)
-                    return
-                if isinstance(exc, asyncio.TimeoutError) or page.is_closed():
-                    try:
-                        await page.context.close()
-                    except Exception:  # noqa: BLE001 - already gone
-                        pass
-                    page = await self._new_plotly_page()
+                    _set_exception(future, exc)
+                    self._fail_waiting()
+                    return  # the next call starts another browser (`alive()` is false)
+                _LOG.warning("figure rendering failed (attempt %d): %r", essai + 1, exc)
+                if page is None or isinstance(exc, asyncio.TimeoutError) or page.is_closed():
+                    # no page could be opened, or this one stopped answering: another page next
+                    if page is not None:
+                        await self._discard(page)
+                    page = None
                     if essai == 0:  # once: a figure that hangs every page is an error
                         self.queue.put_nowait((text, future, 1))  # still running: the next page answers it
                         continue
-                future.set_exception(exc)
+                _set_exception(future, exc)
+
+    @staticmethod
+    async def _discard(page) -> None:
+        """Close a page that stopped answering, without waiting on it for ever."""
+        try:
+            await asyncio.wait_for(page.context.close(), 10)
+        except Exception:  # noqa: BLE001 - already gone, or stuck: its browser closes it at exit
+            pass
 
     async def _print(self, html: str, timeout_s: float) -> bytes:
         page = await self._new_page()

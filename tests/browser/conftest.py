@@ -35,17 +35,36 @@ def _warehouse(tmp_path_factory) -> Path:
     return out
 
 
+# the servers' output, in tests/artifacts/: a failed test's report ends with its tail (a
+# rare hang under load is then diagnosed from the CI output, not guessed at)
+_LOGS: list[Path] = []
+LOG_TAIL_CHARS = 6000
+
+
 @contextmanager
-def _server(warehouse: Path):
+def _server(warehouse: Path, name: str):
     """`streamlit run app.py` on a free 127.0.0.1 port (the load test's helper); yields its url."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} absent: browser tests need Debian's chromium")
     pytest.importorskip("playwright.sync_api")
+    log = ARTIFACTS / f"streamlit-{name}.log"
+    _LOGS.append(log)
     try:
-        with streamlit_server(STARTUP_LIMIT_S, warehouse=str(warehouse), prefix="browser") as (url, _pid):
+        with streamlit_server(STARTUP_LIMIT_S, warehouse=str(warehouse), prefix="browser", log_path=log) as (url, _pid):
             yield url
     except RuntimeError as exc:  # did not start in time
         pytest.fail(str(exc))
+    finally:
+        _LOGS.remove(log)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if report.failed and report.when == "call":
+        for log in _LOGS:
+            if log.exists():
+                report.sections.append((f"{log.name} (fin)", log.read_text(encoding="utf-8", errors="replace")[-LOG_TAIL_CHARS:]))
 
 
 @pytest.fixture(scope="session")
@@ -55,14 +74,14 @@ def warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def server(warehouse):
-    with _server(warehouse) as url:
+    with _server(warehouse, "session") as url:
         yield url
 
 
 @pytest.fixture
 def fresh_server(warehouse):
     """A server no browser has visited yet (its first request decides how Streamlit routes pages)."""
-    with _server(warehouse) as url:
+    with _server(warehouse, "fresh") as url:
         yield url
 
 
