@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -134,6 +135,30 @@ def test_a_rebuild_while_the_app_runs_is_picked_up_whole(tmp_path, monkeypatch):
     info = access.check_warehouse()
     assert info["built_at"] >= built_first and access._State.current.resolved == second
     assert access.valeurs(("population",), (("territoire", "AULA"),))["valeur"].iloc[0] == 709_273
+
+
+def test_the_warehouse_link_is_resolved_again_only_when_it_leads_elsewhere(tmp_path, monkeypatch):
+    """Every query checks which build the link leads to: one `stat` while it is the same
+    directory, a full resolution once it leads to another one."""
+    import os
+
+    a, b = tmp_path / "build_a", tmp_path / "build_b"
+    a.mkdir()
+    b.mkdir()
+    expected_a, expected_b = a.resolve(), b.resolve()
+    link = tmp_path / "warehouse"
+    link.symlink_to(a)
+    monkeypatch.setattr(access._State, "seen", None)
+    calls = []
+    real = Path.resolve
+    monkeypatch.setattr(Path, "resolve", lambda self, *args, **kw: calls.append(self) or real(self, *args, **kw))
+    assert access._resolved(link) == expected_a and len(calls) == 1
+    assert access._resolved(link) == expected_a and len(calls) == 1  # remembered
+    tmp = tmp_path / "warehouse.new"
+    tmp.symlink_to(b)
+    os.replace(tmp, link)  # as `etl build` publishes
+    assert access._resolved(link) == expected_b and len(calls) == 2
+    assert access._resolved(tmp_path / "absent") == (tmp_path / "absent") and len(calls) == 3  # no stat: resolved
 
 
 def _copy_build(source, target, label: str) -> None:
