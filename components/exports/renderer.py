@@ -166,8 +166,9 @@ class _Browser:
 
         The loop outlives any page: a page that stops answering is closed and another one
         is opened for the next figure. A figure is tried on two pages at most, then gets the
-        error; a page that cannot be opened is tried again for the next figure. (A loop that ended left the figures of its queue waiting
-        for ever: the « Image PNG » button then hung until its download timed out.)"""
+        error; a page that cannot be opened is tried again for the next figure. (A loop that
+        ended left the figures of its queue waiting for ever: the « Image PNG » button then
+        hung until its download timed out.)"""
         while True:
             text, future, essai = await self.queue.get()
             if not (future.running() or future.set_running_or_notify_cancel()):  # running: tried again

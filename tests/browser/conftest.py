@@ -64,7 +64,8 @@ def pytest_runtest_makereport(item, call):
     if report.failed and report.when == "call":
         for log in _LOGS:
             if log.exists():
-                report.sections.append((f"{log.name} (fin)", log.read_text(encoding="utf-8", errors="replace")[-LOG_TAIL_CHARS:]))
+                tail = log.read_text(encoding="utf-8", errors="replace")[-LOG_TAIL_CHARS:]
+                report.sections.append((f"{log.name} (fin)", tail))
 
 
 @pytest.fixture(scope="session")
