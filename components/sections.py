@@ -140,7 +140,7 @@ def suite(reste: list, key: str) -> bool:
     return st.toggle(suite_label(reste), key=k, on_change=changed)
 
 
-def section(ctx: Context, s: Section, titre: bool = True, key: str | None = None) -> None:
+def section(ctx: Context, s: Section, titre: bool = True, *, key: str) -> None:
     """A section's parts; under its own header, unless its tab already names it.
 
     Its first chart (or its first `premier_ecran` charts) comes with the section; the others
@@ -154,7 +154,7 @@ def section(ctx: Context, s: Section, titre: bool = True, key: str | None = None
     d_abord, reste = premier_ecran(parts, s.premier_ecran)
     for part in d_abord:
         afficher(part, ctx=ctx)
-    if reste and suite(reste, key or s.titre):
+    if reste and suite(reste, key):
         for part in reste:
             afficher(part, ctx=ctx)
 
