@@ -9,8 +9,10 @@ SITE = "Chiffres clés"
 SANS_TERRITOIRE = ("Sources et définitions",)
 
 # Streamlit's index.html says lang="en"; the page is French (screen readers, translation
-# prompts, hyphenation). The element stays mounted with the same content, so it runs once
-# per page load; Streamlit never resets the attribute.
+# prompts, hyphenation). The app's launcher serves a page that says lang="fr" from its first
+# byte (deploy/index_page.py); this line keeps it so under a bare `streamlit run app.py`.
+# The element stays mounted with the same content, so it runs once per page load; Streamlit
+# never resets the attribute.
 #
 # One history entry per user action: `st.switch_page(..., query_params=...)` (a commune
 # clicked on the map or in a ranking) makes the browser push the new query string on the

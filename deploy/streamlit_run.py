@@ -8,8 +8,15 @@ a theme page (`/logement`, which has no file in `pages/`) got an English « Page
 dialog before app.py took over. Every launcher of the app (make run, deploy/serve.sh,
 loadtest/server.py: tests and benchmarks) goes through this file, which sets the mode off in
 the server process before Streamlit starts; `components/state._ensure_entrypoint` stays as
-the safety net for a bare `streamlit run app.py`."""
+the safety net for a bare `streamlit run app.py`.
+
+It also serves Streamlit's index.html adapted to the app (deploy/index_page.py): in French
+from the first byte, and told where the app's root is, so that a cold visit of a page's
+address connects at once instead of probing the page's path first."""
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
@@ -17,6 +24,12 @@ def main() -> None:
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False  # read once, when the first session starts
+    sys.path.insert(0, str(ROOT))
+    import index_page
+
+    from components.navigation import PAGES
+
+    index_page.install([p.url for p in PAGES if not p.defaut])  # "/" is the default page's address
     sys.argv = ["streamlit", "run", *sys.argv[1:]]
     cli.main()
 

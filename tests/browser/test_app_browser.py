@@ -213,3 +213,43 @@ def test_no_parent_frame_may_control_the_app(server):
     with urllib.request.urlopen(f"{server}/_stcore/host-config", timeout=30) as r:
         config = json.loads(r.read())
     assert config["allowedOrigins"] == []
+
+
+def test_a_page_address_connects_at_once_and_in_french(server, page):
+    """Streamlit's page, opened on a page's address, first asked /demographie/_stcore/health and
+    …/host-config (two 404s), then waited before asking at the root: 130–200 ms of every cold
+    visit of a page (issue 13). The launcher's page (deploy/index_page.py) tells Streamlit the
+    app's root, and is French from its first byte. Navigation still leads to /logement."""
+    html = page.request.get(url_of(server, "demographie", "62119")).text()
+    assert '<html lang="fr">' in html and "<title>Chiffres clés</title>" in html
+    sondes = []
+    page.on("request", lambda r: sondes.append(r.url) if "/demographie/_stcore/" in r.url else None)
+    page.goto(url_of(server, "demographie", "62119"))
+    wait_ready(page)
+    page.wait_for_selector("h1:has-text('Démographie')")
+    assert drawn(page, '[data-testid="stMain"] .js-plotly-plot') >= 1
+    assert sondes == []
+    assert page.evaluate("window.__streamlit.BACKEND_BASE_URL") == f"{server}/"
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Logement").click()
+    page.wait_for_selector("h1:has-text('Logement')")
+    assert urlparse(page.url).path == "/logement" and "Béthune" in main_text(page)
+    page.goto(url_of(server, "", "62119"))  # the home page: Streamlit finds the root itself
+    wait_ready(page)
+    assert page.evaluate("window.__streamlit === undefined")
+
+
+def test_the_app_root_is_read_from_a_page_address(page):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy"))
+    import index_page
+
+    page.goto("about:blank")
+    page.evaluate("window.__streamlit = {LIGHT_THEME: 'x'}")
+    cas = {"/demographie": "http://h/", "/demographie/": "http://h/", "/cc/logement": "http://h/cc/",
+           "/": None, "/accueil": None, "/cc/": None, "/demographie/x": None}
+    fn = f"(loc) => ({index_page.BASE_FN})(['demographie', 'logement'], loc)"
+    for chemin, attendu in cas.items():
+        assert page.evaluate(fn, {"pathname": chemin, "origin": "http://h"}) == attendu, chemin
+    assert page.evaluate("window.__streamlit") == {"LIGHT_THEME": "x", "BACKEND_BASE_URL": "http://h/cc/"}
