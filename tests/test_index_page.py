@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from components import navigation
+from components import conventions, navigation
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
 import index_page  # noqa: E402 - deploy/ is a folder of scripts, not a package
@@ -31,6 +31,7 @@ def test_the_installed_streamlit_page_is_adapted(streamlit_index):
     html = index_page.adapt(streamlit_index, PAGES)
     assert '<html lang="fr">' in html and 'lang="en"' not in html
     assert re.search(r"<title>Chiffres clés</title>", html) and "<title>Streamlit</title>" not in html
+    assert index_page.TITLE == conventions.SITE  # the name the app's tab titles end with
     base = html.index("window.__streamlit")
     assert base < html.index('<script type="module"')
     handed = json.loads(re.search(r"\}\)\((\[[^\]]*\]), window\.location\)", html).group(1))
