@@ -25,9 +25,8 @@ def main() -> None:
 
     PagesManager.uses_pages_directory = False  # read once, when the first session starts
     sys.path.insert(0, str(ROOT))
-    import index_page
-
     from components.navigation import PAGES
+    from deploy import index_page
 
     index_page.install([p.url for p in PAGES if not p.defaut])  # "/" is the default page's address
     sys.argv = ["streamlit", "run", *sys.argv[1:]]

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
 from components import conventions, navigation
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
-import index_page  # noqa: E402 - deploy/ is a folder of scripts, not a package
+from deploy import index_page
 
 PAGES = [p.url for p in navigation.PAGES if not p.defaut]
 

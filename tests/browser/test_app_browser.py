@@ -239,11 +239,7 @@ def test_a_page_address_connects_at_once_and_in_french(server, page):
 
 
 def test_the_app_root_is_read_from_a_page_address(page):
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy"))
-    import index_page
+    from deploy import index_page
 
     page.goto("about:blank")
     page.evaluate("window.__streamlit = {LIGHT_THEME: 'x'}")
