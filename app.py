@@ -3,7 +3,7 @@ import logging
 
 import streamlit as st
 
-from components import conventions, layout, navigation, picker, state
+from components import conventions, layout, navigation, picker, premier_ecran, state
 from components.downloads import territory_downloads
 from datasets import access
 
@@ -30,6 +30,9 @@ recherche = picker.emplacement_recherche()  # the phone's search, at the top of 
 
 
 def apres_la_page() -> None:
+    if premier_ecran.seul():  # a session's first run: the page alone, the tools follow
+        premier_ecran.demander_la_suite()
+        return
     picker.page_search(recherche)
     picker.sidebar(ctx)
     with st.sidebar:

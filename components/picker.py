@@ -21,6 +21,7 @@ PAGE_SEARCH = "recherche_page"
 _CLOSE_FLAG = "_picker_fermer_menu"
 MAX_SUGGESTIONS = 8
 PHONE_MAX_PX = 767  # Streamlit overlays the sidebar below 768 px
+RECHERCHE_HAUTEUR = "4.25rem"  # the phone's search field and its label (68 px, measured at 320 and 390 px)
 
 
 def label(row) -> str:
@@ -116,7 +117,11 @@ def emplacement_recherche():
     """The place of the phone's search at the top of the page, hidden on wide screens (they
     use the sidebar's). The app fills it after the page (`page_search`): the page's first
     chart is sent before the search field."""
-    st.html(f"<style>@media (min-width: {PHONE_MAX_PX + 1}px) {{ .st-key-recherche_mobile {{ display: none; }} }}</style>")
+    # on a phone its place is kept while the session's first run leaves it empty
+    # (components/premier_ecran.py): the page does not move down when it arrives
+    st.html(f"<style>@media (min-width: {PHONE_MAX_PX + 1}px) {{ .st-key-recherche_mobile {{ display: none; }} }}"
+            f"@media (max-width: {PHONE_MAX_PX}px) {{ .st-key-recherche_mobile {{ min-height: {RECHERCHE_HAUTEUR}; }} }}"
+            "</style>")
     return st.container(key="recherche_mobile")
 
 

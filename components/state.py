@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from components import context as context_module
+from components import context as context_module, premier_ecran
 from components.context import Context
 from datasets import access, niveaux
 
@@ -84,6 +84,14 @@ def current() -> Context:
     return context()
 
 
+def _avertir(texte: str) -> None:
+    """A warning about the address. The address is corrected at once, so the next run would
+    not show it again: the session's first run then sends the whole page, tools included,
+    instead of asking for a next run (components/premier_ecran.py)."""
+    st.warning(texte)
+    premier_ecran.complet()
+
+
 def _select() -> Selection:
     """The selected territory: URL first, then the session, then the whole territory."""
     _ensure_entrypoint()
@@ -95,10 +103,7 @@ def _select() -> Selection:
             selection = _selection(row)
             break
     if selection is None and values:
-        st.warning(
-            "Le territoire demandé dans l'adresse n'est pas reconnu : "
-            "affichage du territoire entier."
-        )
+        _avertir("Le territoire demandé dans l'adresse n'est pas reconnu : affichage du territoire entier.")
         selection = territoire_par_defaut()
     if selection is None:
         row = _valid_code(st.session_state.get(_SESSION.format("territoire")))
@@ -133,7 +138,7 @@ def param(name: str, allowed, default):
     values = st.query_params.get_all(name)
     chosen = next((by_text[v] for v in values[:5] if isinstance(v, str) and v in by_text), None)
     if chosen is None and values:
-        st.warning(f"Le paramètre « {name} » de l'adresse n'est pas reconnu : valeur par défaut utilisée.")
+        _avertir(f"Le paramètre « {name} » de l'adresse n'est pas reconnu : valeur par défaut utilisée.")
     implicit = False
     if chosen is None:
         remembered = st.session_state.get(_SESSION.format(name))
@@ -154,7 +159,7 @@ def params(name: str, allowed, default: list, maximum: int = 10, allow_empty: bo
     values = st.query_params.get_all(name)
     chosen = list(dict.fromkeys(by_text[v] for v in values[:50] if isinstance(v, str) and v in by_text))[:maximum]
     if values and len(chosen) < min(len(set(values)), maximum):
-        st.warning(f"Certaines valeurs du paramètre « {name} » de l'adresse ne sont pas reconnues : elles sont ignorées.")
+        _avertir(f"Certaines valeurs du paramètre « {name} » de l'adresse ne sont pas reconnues : elles sont ignorées.")
     if not chosen and not values:
         remembered = st.session_state.get(_SESSION.format(name))
         chosen = [by_text[v] for v in remembered if v in by_text] if isinstance(remembered, list) else []

@@ -18,6 +18,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 
+from components import premier_ecran
+
 # elements that are "the content" a visitor waits for (charts, maps, tables, key figures)
 CHARTS = {"plotly_chart", "deck_gl_json_chart", "arrow_data_frame", "metric"}
 SUCCESS = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
@@ -40,6 +42,8 @@ class RunResult:
     errors: list[str] = field(default_factory=list)  # st.error boxes
     not_found: list[str] = field(default_factory=list)  # "Page not found" dialogs
     titles: list[str] = field(default_factory=list)
+    asks_follow_up: bool = False  # the session's first run: the browser asks for the next one
+    follow_up: RunResult | None = None  # that run (`Session.open`)
 
 
 @dataclass
@@ -81,7 +85,12 @@ class Session:
             raise HttpError(f"HTTP {path}: {e}") from None
 
     async def open(self, path: str, query: str) -> RunResult:
-        """Load the page by URL (`/<path>?<query>`), open the websocket, run the page."""
+        """Load the page by URL (`/<path>?<query>`), open the websocket, run the page.
+
+        A session's first run sends the page alone and a script that asks for the next run once
+        the page is drawn (components/premier_ecran.py); the client asks for it at once, as the
+        browser does, and returns the first run (what the visitor waits for) with that one as
+        its `follow_up` (its CPU is the server's, not an action of the visitor)."""
         for p in (f"/{path}?{query}" if query else f"/{path}", "/_stcore/health", "/_stcore/host-config"):
             await asyncio.to_thread(self._get, p)
         ws_url = "ws" + self.base[len("http"):] + "/_stcore/stream"
@@ -90,7 +99,10 @@ class Session:
             connect(ws_url, subprotocols=["streamlit"], origin=self.base, additional_headers=headers,
                     max_size=None, open_timeout=self.timeout_s, compression=None),
             self.timeout_s)
-        return await self._rerun(query_string=query, page_name=path)
+        res = await self._rerun(query_string=query, page_name=path)
+        if res.asks_follow_up:
+            res.follow_up = await self._rerun(query_string=self.query, page_script_hash=self.page_hash, page_name=path)
+        return res
 
     async def navigate(self, path: str) -> RunResult:
         """A click in the navigation menu (the menu drops the query string)."""
@@ -137,6 +149,8 @@ class Session:
             elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
                 el = fm.delta.new_element
                 etype = el.WhichOneof("type")
+                if etype == "bidi_component" and premier_ecran.CLE in el.bidi_component.id:
+                    res.asks_follow_up = True
                 if etype in CHARTS and res.first_chart_s is None:
                     res.first_chart_s = time.perf_counter() - t0
                 if etype == "exception":

@@ -41,11 +41,15 @@ class Tally:
         self.by_page.setdefault(where or "accueil", []).append(res.complete_s)
         if res.first_chart_s is not None:
             self.first_chart[kind].append(res.first_chart_s)
+        self.check(f"{kind} {where or '/'}", res)
+
+    def check(self, what: str, res: RunResult) -> None:
+        """Count and note what went wrong in a run."""
         self.exceptions += len(res.exceptions)
         self.error_boxes += len(res.errors)
         self.not_found += len(res.not_found)
         for text in res.exceptions + res.errors + res.not_found:
-            self.note(f"{kind} {where or '/'}: {text}")
+            self.note(f"{what}: {text}")
 
 
 async def warm_up(base: str, timeout_s: float) -> list[str]:
@@ -73,6 +77,8 @@ async def visitor(n: int, base: str, deadline: float, tally: Tally, rng: random.
         try:
             res = await session.open(where, f"territoire={terr}" if terr else "")
             tally.record("ouverture", where, res)
+            if res.follow_up is not None:  # the tools after the first screen: checked, not an action
+                tally.check(f"ouverture (suite) {where or '/'}", res.follow_up)
             while time.monotonic() < deadline:
                 await asyncio.sleep(rng.uniform(*think))
                 if time.monotonic() >= deadline:

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import navigation, theme_charts
 from datasets import access
-from pagetest import goto, tuiles
+from pagetest import as_the_browser, goto, tuiles
 
 APP = "../app.py"
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +53,7 @@ def run(page: str, **params) -> AppTest:
         at.query_params[key] = value
     if page != "accueil":
         goto(at, page)
-    return at.run()
+    return as_the_browser(at.run())
 
 
 def textes(at: AppTest) -> list[str]:
@@ -195,7 +195,7 @@ def test_sidebar_search_with_metacharacters(texte):
     # on reruns, so the search box is filled through its session state key
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["picker_recherche"] = texte
-    at.run()
+    as_the_browser(at.run())
     assert at.sidebar.text_input(key="picker_recherche").value == texte
     assert not at.exception
     attendu = SEARCH[texte]

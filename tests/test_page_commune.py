@@ -4,6 +4,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from datasets import access
+from pagetest import as_the_browser
 
 PAGE = "../pages/commune.py"
 NB = "\u00a0"
@@ -79,7 +80,7 @@ def test_selection_carries_over_from_page_to_page_through_the_app():
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.query_params["territoire"] = "62119"
     at.session_state["picker_recherche"] = "lens"  # typed before the first run (see search())
-    at.run()
+    as_the_browser(at.run())
     assert not at.exception
     assert at.sidebar.selectbox(key="picker_territoire").value == "62119"
     # the picker holds the EPCI and groupings, and the selected commune: other communes
@@ -101,7 +102,7 @@ def search(texte):
     page file alone, without app.py and its sidebar: only the first run shows the sidebar."""
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.session_state["picker_recherche"] = texte
-    return at.run()
+    return as_the_browser(at.run())
 
 
 def test_search_box_finds_without_accents_and_opens_the_commune():

@@ -249,3 +249,51 @@ def test_the_app_root_is_read_from_a_page_address(page):
     for chemin, attendu in cas.items():
         assert page.evaluate(fn, {"pathname": chemin, "origin": "http://h"}) == attendu, chemin
     assert page.evaluate("window.__streamlit") == {"LIGHT_THEME": "x", "BACKEND_BASE_URL": "http://h/cc/"}
+
+
+@pytest.mark.parametrize("largeur", [1440, 390])
+def test_the_tools_follow_the_first_screen(server, browser, largeur):
+    """A session's first run sends the page alone (components/premier_ecran.py); the browser
+    asks for the next run once the first chart is drawn, and it brings the sidebar's picker,
+    search and downloads, and on a phone the search at the top of the page, whose place was
+    kept: the title does not move from where it was when the chart was drawn."""
+    from components import premier_ecran
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    ctx = browser.new_context(viewport={"width": largeur, "height": 900}, locale="fr-FR")
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    envoyes = []
+
+    def on_ws(ws):
+        ws.on("framesent", lambda p: envoyes.append(p))
+
+    page.on("websocket", on_ws)
+    # when the first chart is drawn: the title's position, and whether a search field existed
+    page.add_init_script("""new MutationObserver((_, obs) => {
+      const h = document.querySelector('[data-testid="stMain"] h1');
+      if (!h || !document.querySelector('[data-testid="stMain"] .js-plotly-plot .main-svg')) return;
+      window.__ccTitre = h.getBoundingClientRect().top;
+      window.__ccRechercheAvant = !!document.querySelector('input[type="search"]'); obs.disconnect(); })
+      .observe(document, {childList: true, subtree: true});""")
+    try:
+        page.goto(url_of(server, "demographie", "62119"))
+        nom = "Rechercher une commune ou une intercommunalité" if largeur > 767 else "Trouver une commune ou une intercommunalité"
+        page.get_by_role("searchbox", name=nom).wait_for()
+        wait_ready(page)
+        assert drawn(page, '[data-testid="stMain"] .js-plotly-plot') >= 1
+        assert page.evaluate("window.__ccRechercheAvant") is False  # the page came first
+        assert page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').count() == 1
+        if largeur > 767:
+            assert page.locator('[data-testid="stSidebar"] [class*="st-key-dlt_"]').count() >= 1
+        else:  # the phone's search took the place kept for it
+            assert page.evaluate("document.querySelector('[data-testid=\"stMain\"] h1').getBoundingClientRect().top") \
+                == pytest.approx(page.evaluate("window.__ccTitre"), abs=1)
+        reruns = [m for m in (BackMsg.FromString(p) for p in envoyes if isinstance(p, bytes))
+                  if m.WhichOneof("type") == "rerun_script"]
+        assert len(reruns) == 2  # the page, then the one run the browser asked for
+        suite = reruns[1].rerun_script.widget_states.widgets
+        assert any(premier_ecran.CLE in w.id and w.HasField("json_trigger_value") for w in suite)
+        assert "Béthune" in main_text(page)
+    finally:
+        ctx.close()
