@@ -54,6 +54,15 @@ CHART_NAMED_JS = """(name) => { for (const g of document.querySelectorAll('[data
   return false; }"""
 READY_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
   && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0"""
+# a session's first run sends the page alone; the run the browser then asks for brings the
+# sidebar's tools (components/premier_ecran.py)
+TOOLS_JS = """() => !!document.querySelector('[data-testid="stSidebar"] input[type="search"]')"""
+
+
+def wait_tools(page, timeout: int = 120_000) -> None:
+    """Until the session's follow-up run has brought the sidebar's tools and finished."""
+    page.wait_for_function(TOOLS_JS, timeout=timeout)
+    page.wait_for_function(READY_JS, timeout=timeout)
 
 
 def available() -> str | None:
@@ -144,7 +153,7 @@ def commune_changes(browser, base: str, reps: int, names: dict[str, str]) -> lis
         codes = list(names)
         page.goto(f"{base}/{url_paths()['demographie']}?territoire={codes[0]}")
         page.wait_for_function(CHART_NAMED_JS, arg=names[codes[0]], timeout=120_000)
-        page.wait_for_function(READY_JS, timeout=120_000)
+        wait_tools(page)
         for i in range(reps + 1):  # the first change warms the server's caches for the second commune
             code = codes[(i + 1) % 2]
             # the sidebar search (server side, as you type): the commune's suggestion is clicked
@@ -203,7 +212,7 @@ def page_switches(browser, base: str, reps: int, code: str, settled: bool = Fals
         page = ctx.new_page()
         page.goto(f"{base}/?territoire={code}")
         page.wait_for_function(DRAWN_JS, arg=charts["accueil"], timeout=120_000)
-        page.wait_for_function(READY_JS, timeout=120_000)
+        wait_tools(page)
         order = [p.url for p in navigation.PAGES if not p.defaut] + [p.url for p in navigation.PAGES if p.defaut]
         for rep in range(reps + 1):  # the first round warms the server's caches
             for stem in order:

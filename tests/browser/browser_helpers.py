@@ -1,15 +1,20 @@
 """Waiting for a Streamlit page to finish running, and checking what it drew."""
 from __future__ import annotations
 
+from components import premier_ecran
+
 
 def wait_ready(page) -> None:
-    """The app has rendered its title and no script run is in progress."""
+    """The app has rendered its title and no script run is in progress, nor asked for: a
+    session's first run sends the page alone and asks for the next one, which brings the
+    sidebar's tools, once the page is drawn (components/premier_ecran.py)."""
     page.wait_for_selector('[data-testid="stApp"]')
     page.wait_for_selector("h1")
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+        """(suite) => !document.querySelector('[data-testid="stStatusWidget"]')
                && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
-               && !document.querySelector('[data-testid="stSpinner"]')"""
+               && !document.querySelector('[data-testid="stSpinner"]')
+               && !document.querySelector(suite)""", arg=f".st-key-{premier_ecran.CLE}"
     )
 
 
