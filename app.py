@@ -31,6 +31,7 @@ recherche = picker.emplacement_recherche()  # the phone's search, at the top of 
 
 def apres_la_page() -> None:
     if premier_ecran.seul():  # a session's first run: the page alone, the tools follow
+        picker.reserver_recherche(recherche)
         premier_ecran.demander_la_suite()
         return
     picker.page_search(recherche)

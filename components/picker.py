@@ -21,7 +21,6 @@ PAGE_SEARCH = "recherche_page"
 _CLOSE_FLAG = "_picker_fermer_menu"
 MAX_SUGGESTIONS = 8
 PHONE_MAX_PX = 767  # Streamlit overlays the sidebar below 768 px
-RECHERCHE_HAUTEUR = "4.25rem"  # the phone's search field and its label (68 px, measured at 320 and 390 px)
 
 
 def label(row) -> str:
@@ -117,12 +116,18 @@ def emplacement_recherche():
     """The place of the phone's search at the top of the page, hidden on wide screens (they
     use the sidebar's). The app fills it after the page (`page_search`): the page's first
     chart is sent before the search field."""
-    # on a phone its place is kept while the session's first run leaves it empty
-    # (components/premier_ecran.py): the page does not move down when it arrives
+    # on a phone its height is kept while its field's script loads (`reserver_recherche`)
     st.html(f"<style>@media (min-width: {PHONE_MAX_PX + 1}px) {{ .st-key-recherche_mobile {{ display: none; }} }}"
-            f"@media (max-width: {PHONE_MAX_PX}px) {{ .st-key-recherche_mobile {{ min-height: {RECHERCHE_HAUTEUR}; }} }}"
-            "</style>")
+            f"@media (max-width: {PHONE_MAX_PX}px) {{ .st-key-recherche_mobile {{ min-height: 4.25rem; }} }}</style>")
     return st.container(key="recherche_mobile")
+
+
+def reserver_recherche(emplacement) -> None:
+    """The search's place kept while a session's first run leaves it empty
+    (components/premier_ecran.py): on a phone the page does not move down when it arrives.
+    Streamlit's « large » space, 4.25rem, is the height of a labelled input field."""
+    with emplacement:
+        st.space("large")
 
 
 def page_search(emplacement) -> None:

@@ -4,18 +4,16 @@ On a session's first run the app sends the page alone: its title, figures and fi
 and none of the tools that are the same on every page (the sidebar's territory picker,
 search and downloads, the phone's search at the top of the page). Those widgets need some
 thirty script files of Streamlit's (select box, text field, buttons) that the browser would
-otherwise fetch, evaluate and draw while it fetches and evaluates the chart's own script: on
-a cold tab the first chart came 0.1–0.15× the floor later (BENCHMARKS.md, « Plancher
-Streamlit », thirteenth run).
+otherwise fetch, evaluate and draw while it fetches and evaluates the chart's own script
+(BENCHMARKS.md, « Plancher Streamlit », thirteenth run).
 
 In their place the run sends a small script (a `st.components.v2` component, no iframe) that
-asks for the next run once the page's first chart is drawn, or at once when the page has no
-chart, and after `LIMITE_MS` at the latest. Every later run of the session sends the page and
-the tools together, so a change of commune or of page is unchanged. A first run that warns
-about its address (`complet`) sends everything at once: the next run would not repeat the
-warning. If the browser never asks
-(its script blocked), the visitor's first action brings the tools: the navigation is there from
-the first run.
+asks for the next run once the page's first chart is drawn, or, on a page without a chart,
+once nothing is left loading; after `LIMITE_MS` at the latest. Every later run of the session
+sends the page and the tools together: a change of commune or of page is unchanged. A first
+run that warns about its address (`complet`) sends everything at once, since the next run
+would not repeat the warning. If the browser never asks (its script blocked), the visitor's
+first action brings the tools: the navigation is there from the first run.
 """
 from __future__ import annotations
 
@@ -34,9 +32,10 @@ export default function ({ setTriggerValue }) {
   const t0 = performance.now();
   const dessine = () => {
     const main = document.querySelector('[data-testid="stMain"]');
-    if (!main) return false;
+    if (!main || !main.querySelector("h1")) return false;  // the page is not drawn yet
     if (main.querySelector('.js-plotly-plot .main-svg, [data-testid="stDeckGlJsonChart"] canvas')) return true;
-    return !main.querySelector('[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]');
+    // no chart, and no element still fetching its script (a skeleton holds its place meanwhile)
+    return !main.querySelector('[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"], [data-testid="stSkeleton"]');
   };
   const demander = () => { if (!fini) { fini = true; setTriggerValue("%(evenement)s", true); } };
   const attendre = () => {
