@@ -23,7 +23,7 @@ import streamlit as st
 
 CLE = "cc_premier_ecran"  # the component's key (tests and the load test find it by it)
 EVENEMENT = "dessine"
-LIMITE_MS = 3000
+LIMITE_MS = 5000  # a chart slower than this (a slow phone) gets the tools while it is drawn
 _VU = "_cc_premier_ecran_envoye"
 
 _JS = """
