@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.common import Config, Section, Stats, fmt_ms, verdict
 from bench.server import streamlit_server, tree_rss_mb
-from components import navigation
+from components import navigation, premier_ecran
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -54,14 +54,14 @@ CHART_NAMED_JS = """(name) => { for (const g of document.querySelectorAll('[data
   return false; }"""
 READY_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
   && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0"""
-# a session's first run sends the page alone; the run the browser then asks for brings the
-# sidebar's tools (components/premier_ecran.py)
-TOOLS_JS = """() => !!document.querySelector('[data-testid="stSidebar"] input[type="search"]')"""
+# a session's first run sends the page alone and a script (components/premier_ecran.py) that
+# asks for the run that brings the sidebar's tools; that run removes it (a floor never has it)
+FOLLOW_UP_PENDING = f".st-key-{premier_ecran.CLE}"
 
 
 def wait_tools(page, timeout: int = 120_000) -> None:
     """Until the session's follow-up run has brought the sidebar's tools and finished."""
-    page.wait_for_function(TOOLS_JS, timeout=timeout)
+    page.wait_for_selector(FOLLOW_UP_PENDING, state="detached", timeout=timeout)
     page.wait_for_function(READY_JS, timeout=timeout)
 
 

@@ -46,7 +46,7 @@ def cases() -> list[tuple[str, str, str, str]]:
     return out
 
 
-def cold(pw_browser, url: str, selector: str, ours: bool = False) -> dict:
+def cold(pw_browser, url: str, selector: str) -> dict:
     """One fresh context: first chart drawn, then (script run finished; for our pages, the
     follow-up run that brings the sidebar's tools too) DOM size and frames."""
     from bench import browser
@@ -64,9 +64,7 @@ def cold(pw_browser, url: str, selector: str, ours: bool = False) -> dict:
         page.goto(url, wait_until="commit")
         drawn = page.wait_for_function(browser.DRAWN_JS, arg=selector, timeout=120_000).json_value()
         scripts, script_bytes = page.evaluate(SCRIPTS_BEFORE_JS, drawn)
-        if ours:
-            browser.wait_tools(page)
-        page.wait_for_function(browser.READY_JS, timeout=120_000)
+        browser.wait_tools(page)
         page.wait_for_timeout(300)  # the last deltas of the run reach the page
         return {"first_chart": drawn / 1000, "dom": page.evaluate("document.getElementsByTagName('*').length"),
                 "frames": frames["in"], "frames_out": frames["out"], "scripts": scripts, "script_bytes": script_bytes}
@@ -135,11 +133,11 @@ def run(cfg: Config) -> Section:
         stack.callback(b.close)
         todo = cases()
         for name, server, path, sel in todo:  # one untimed visit each: warm server caches
-            cold(b, f"{urls[server]}/{path}", sel, server == "app")
+            cold(b, f"{urls[server]}/{path}", sel)
         results: dict[str, list[dict]] = {name: [] for name, *_ in todo}
         for _ in range(reps):
             for name, server, path, sel in todo:
-                results[name].append(cold(b, f"{urls[server]}/{path}", sel, server == "app"))
+                results[name].append(cold(b, f"{urls[server]}/{path}", sel))
             loads.append(os.getloadavg()[0])
         changes = {}
         if all(names.values()):
