@@ -10,6 +10,9 @@ loadtest/server.py: tests and benchmarks) goes through this file, which sets the
 the server process before Streamlit starts; `components/state._ensure_entrypoint` stays as
 the safety net for a bare `streamlit run app.py`.
 
+It turns Nagle's algorithm off on the server's connections (deploy/nodelay.py): Streamlit's
+socket left it on, and a page's small messages waited for a client's delayed acknowledgements.
+
 It also serves Streamlit's index.html adapted to the app (deploy/index_page.py): in French
 from the first byte, and told where the app's root is, so that a cold visit of a page's
 address connects at once instead of probing the page's path first."""
@@ -26,8 +29,9 @@ def main() -> None:
     PagesManager.uses_pages_directory = False  # read once, when the first session starts
     sys.path.insert(0, str(ROOT))
     from components.navigation import PAGES
-    from deploy import index_page
+    from deploy import index_page, nodelay
 
+    nodelay.install()  # the websockets without Nagle's algorithm (see deploy/nodelay.py)
     index_page.install([p.url for p in PAGES if not p.defaut])  # "/" is the default page's address
     sys.argv = ["streamlit", "run", *sys.argv[1:]]
     cli.main()
