@@ -43,15 +43,15 @@ if (!window.__ccTraduction) {
                     "Cette adresse ne correspond à aucune page du site : voici la page d'accueil."};
   const etiquettes = {"Clear all": "Tout effacer", "Clear value": "Effacer", "Open": "Ouvrir",
                       "Close": "Fermer", "Delete": "Retirer"};
+  // only the few elements concerned are visited: the pass runs on every animation frame with
+  // changes (a commune change or a Plotly redraw has a dozen), over a page of 500-1 100 elements
+  const anglais = Object.keys(etiquettes).map(k => `[aria-label="${k}"]`).join(", ");
   const traduire = () => {
     planifie = false;
-    for (const e of document.querySelectorAll("[aria-label]")) {
-      const fr = etiquettes[e.getAttribute("aria-label")];
-      if (fr) e.setAttribute("aria-label", fr);
-    }
-    for (const e of document.querySelectorAll('[role="listbox"], [role="listbox"] *, [role="dialog"] *')) {
-      for (const n of e.childNodes) {
-        if (n.nodeType !== 3) continue;
+    for (const e of document.querySelectorAll(anglais)) e.setAttribute("aria-label", etiquettes[e.getAttribute("aria-label")]);
+    for (const racine of document.querySelectorAll('[role="listbox"], [role="dialog"]')) {
+      const textesDe = document.createTreeWalker(racine, NodeFilter.SHOW_TEXT);
+      for (let n = textesDe.nextNode(); n; n = textesDe.nextNode()) {
         const t = n.textContent.trim();
         if (textes[t]) n.textContent = textes[t];
         const m = t.match(/^You can only select up to (\\d+) options?\\. Remove an option first\\.$/);
