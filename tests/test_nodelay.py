@@ -49,7 +49,7 @@ def test_a_connection_accepted_on_a_socket_bound_like_streamlits_has_nagle_off(o
     assert nodelay.fixed()
 
 
-def test_install_replaces_nothing_on_a_python_that_already_does_it(original_set_nodelay):
+def test_a_second_install_replaces_nothing(original_set_nodelay):
     nodelay.install()
     replaced = base_events._set_nodelay
     assert nodelay.install() is False  # a second call (or a fixed Python) keeps what is there
@@ -82,5 +82,6 @@ def test_the_launcher_installs_it_before_streamlit_starts(original_set_nodelay, 
     monkeypatch.setattr(index_page, "install", lambda paths: None)
     monkeypatch.setattr(cli, "main", lambda: seen.setdefault("nodelay", _accepted_nodelay()))
     monkeypatch.setattr(sys, "argv", ["streamlit_run.py", "app.py"])
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the launcher puts the project first
     streamlit_run.main()
     assert seen == {"nodelay": 1}
