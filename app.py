@@ -3,7 +3,7 @@ import logging
 
 import streamlit as st
 
-from components import conventions, layout, navigation, picker, premier_ecran, state
+from components import changement, conventions, layout, navigation, picker, premier_ecran, state
 from components.downloads import territory_downloads
 from datasets import access
 
@@ -24,8 +24,7 @@ except access.WarehouseError as exc:
              "en cours de reconstruction). Réessayez dans quelques minutes ; si cela dure, prévenez l'agence.")
     st.stop()
 
-ctx = state.context()  # built once per rerun; the page and every component read this one
-conventions.appliquer(page.title, ctx.nom)
+conventions.appliquer()
 recherche = picker.emplacement_recherche()  # the phone's search, at the top of the page, sent after it
 
 
@@ -35,9 +34,31 @@ def apres_la_page() -> None:
         premier_ecran.demander_la_suite()
         return
     picker.page_search(recherche)
-    picker.sidebar(ctx)
+    picker.sidebar()
     with st.sidebar:
-        territory_downloads(ctx)
+        telechargements()
+
+
+@st.fragment(key=changement.TELECHARGEMENTS)
+def telechargements() -> None:
+    territory_downloads(state.context())
+
+
+@st.fragment(key=changement.PAGE)
+def contenu() -> None:
+    """The page, a fragment: a change of territory or of one of its own widgets reruns it
+    without the rest of the app (components/changement.py)."""
+    conventions.titre(page.title, state.context().nom)
+    layout.page_dans_l_app(True)
+    # Streamlit lets the page of st.navigation run once per app run; a fragment rerun runs
+    # the same page again (its `run` would refuse without this flag)
+    page._can_be_called = True
+    try:
+        page.run()
+    except layout.FinDePage:
+        pass
+    finally:
+        layout.page_dans_l_app(False)
 
 
 # The page is sent before the search and the sidebar (issue 13): its first chart or map
@@ -45,11 +66,5 @@ def apres_la_page() -> None:
 # fields and the download buttons, which are the same on every page. A page with nothing
 # more to show ends with `layout.fin_de_page()` and still gets them; a page that switches
 # to another one does not need them.
-layout.page_dans_l_app(True)
-try:
-    page.run()
-except layout.FinDePage:
-    pass
-finally:
-    layout.page_dans_l_app(False)
+contenu()
 apres_la_page()

@@ -106,8 +106,11 @@ _CONTRASTE_CSS = ('<style>[data-testid="stCaptionContainer"] { opacity: 1; }'
                   ' { margin-top: 2.75rem; } }</style>')
 
 
-def appliquer(page_title: str, nom: str | None) -> None:
+def titre(page_title: str, nom: str | None) -> None:
     st.set_page_config(page_title=titre_onglet(page_title, nom))
+
+
+def appliquer() -> None:
     st.html(_CONTRASTE_CSS)  # style only: Streamlit puts it out of the page flow
     with st.sidebar:
         st.html(_NAVIGATEUR_JS, unsafe_allow_javascript=True)

@@ -10,7 +10,7 @@ import time
 
 import streamlit as st
 
-from components import layout, recherche, state
+from components import changement, layout, recherche, state
 from components.context import Context
 from datasets import access, cache, niveaux
 
@@ -54,6 +54,7 @@ def _options(selection: Context) -> tuple[list[str], dict[str, str]]:
 def _picked() -> None:
     state.set_territoire(st.session_state[_KEY])
     st.session_state[_CLOSE_FLAG] = True
+    changement.relancer()
 
 
 def territory_picker(selection: Context) -> None:
@@ -68,17 +69,18 @@ def territory_picker(selection: Context) -> None:
     )
 
 
-_RERUN_FLAG = "_picker_rerun_app"
+_EMPTY_FLAG = "_picker_vider"
 
 
 def choisir(code: str, search_key: str | None = None) -> None:
     """Select a territory from a suggestion (a button callback): same page, new territory,
     search emptied, and the sidebar closed on a phone."""
     state.set_territoire(code)
-    if search_key:
-        st.session_state[search_key] = ""  # a callback may set a widget value: the box is emptied
+    # the search's own run empties its box: this callback's run ends at `relancer`, before
+    # any widget is drawn, and a value set here would not reach the browser's box
+    st.session_state[_EMPTY_FLAG] = search_key
     st.session_state[_CLOSE_FLAG] = True
-    st.session_state[_RERUN_FLAG] = True
+    changement.relancer()
 
 
 def suggestions(texte: str | None, key_prefix: str, on_pick=choisir, search_key: str | None = None,
@@ -94,12 +96,13 @@ def suggestions(texte: str | None, key_prefix: str, on_pick=choisir, search_key:
         st.button(r.libelle, key=f"{key_prefix}{r.code}", width="stretch", on_click=on_pick, args=(r.code, search_key))
 
 
-@st.fragment
+@st.fragment(key=changement.RECHERCHE)
 def territory_search(key: str = SIDEBAR_SEARCH, label_text: str = "Rechercher une commune ou une intercommunalité",
                      key_prefix: str = "recherche_") -> None:
     """As-you-type search (no Enter needed): suggestions appear after a short pause."""
-    if st.session_state.pop(_RERUN_FLAG, False):  # a suggestion was chosen: the whole page changes
-        st.rerun(scope="app")
+    if st.session_state.get(_EMPTY_FLAG) == key:  # a suggestion was chosen: the box is emptied
+        del st.session_state[_EMPTY_FLAG]
+        st.session_state[key] = ""
     texte = st.text_input(
         label_text,
         placeholder="Nom, code postal ou sigle : lens, 62400, CALL…",
@@ -152,11 +155,18 @@ def close_sidebar_on_phone() -> None:
     )
 
 
-def sidebar(selection: Context) -> None:
+@st.fragment(key=changement.SELECTEUR)
+def _selecteur() -> None:
+    territory_picker(state.context())
+    close_sidebar_on_phone()
+
+
+def sidebar() -> None:
+    """The picker and the search, each a fragment: a choice reruns what shows the territory
+    (components/changement.py), typing reruns the search alone."""
     with st.sidebar:
-        territory_picker(selection)
+        _selecteur()
         territory_search()
-        close_sidebar_on_phone()
 
 
 def choix_commune(ctx: Context) -> str | None:
