@@ -1,9 +1,10 @@
 """A change of territory reruns what shows the territory, not the whole app (issue 13).
 
-The page, the sidebar's territory picker, the searches and the territory's downloads are
-fragments with keys (app.py, components/picker.py). A territory chosen in a suggestion or in
-the picker reruns those four and nothing else: the navigation, the page's style and scripts
-and the phone's search container stay as they are in the browser, and are not sent again.
+The page, the sidebar's territory picker, the two searches (the sidebar's, the phone's) and
+the territory's downloads are fragments with keys (app.py, components/picker.py). A territory
+chosen in the picker reruns the page, the picker and the downloads; chosen in a search's
+suggestion, that search too (its box is emptied). Nothing else: the navigation, the page's
+style and scripts, the other search stay as they are in the browser, and are not sent again.
 The browser redraws fewer elements, and the chart of the new territory arrives sooner.
 
 Every other widget of a page reruns the page alone (an indicator, a section's switch): the
@@ -17,15 +18,17 @@ from streamlit.errors import StreamlitAPIException
 PAGE = "page"
 SELECTEUR = "selecteur"
 RECHERCHE = "recherche"
+RECHERCHE_PAGE = "recherche_page"
 TELECHARGEMENTS = "telechargements"
-CLES = (PAGE, SELECTEUR, RECHERCHE, TELECHARGEMENTS)
+CLES = (PAGE, SELECTEUR, TELECHARGEMENTS)  # what shows the territory
 
 
-def relancer() -> None:
+def relancer(recherche: str | None = None) -> None:
     """From a widget callback, after the territory has changed: rerun the fragments that show
-    it. When one of them has not been drawn yet (a session's first run sends the page alone,
-    components/premier_ecran.py), the whole app reruns."""
+    it, and the search `recherche` (a key above) that offered it. When one of them has not
+    been drawn yet (a session's first run sends the page alone, components/premier_ecran.py),
+    the whole app reruns."""
     try:
-        st.rerun(list(CLES))
+        st.rerun([*CLES, *([recherche] if recherche else [])])
     except StreamlitAPIException:
         st.rerun()

@@ -80,7 +80,7 @@ def choisir(code: str, search_key: str | None = None) -> None:
     # any widget is drawn, and a value set here would not reach the browser's box
     st.session_state[_EMPTY_FLAG] = search_key
     st.session_state[_CLOSE_FLAG] = True
-    changement.relancer()
+    changement.relancer(_FRAGMENTS.get(search_key))
 
 
 def suggestions(texte: str | None, key_prefix: str, on_pick=choisir, search_key: str | None = None,
@@ -96,7 +96,6 @@ def suggestions(texte: str | None, key_prefix: str, on_pick=choisir, search_key:
         st.button(r.libelle, key=f"{key_prefix}{r.code}", width="stretch", on_click=on_pick, args=(r.code, search_key))
 
 
-@st.fragment(key=changement.RECHERCHE)
 def territory_search(key: str = SIDEBAR_SEARCH, label_text: str = "Rechercher une commune ou une intercommunalité",
                      key_prefix: str = "recherche_") -> None:
     """As-you-type search (no Enter needed): suggestions appear after a short pause."""
@@ -113,6 +112,12 @@ def territory_search(key: str = SIDEBAR_SEARCH, label_text: str = "Rechercher un
     )
     suggestions(texte, key_prefix, search_key=key)
 
+
+# the sidebar's search and the phone's, each its own fragment: a choice reruns the one that
+# was used (to empty it), not the other
+_FRAGMENTS = {SIDEBAR_SEARCH: changement.RECHERCHE, PAGE_SEARCH: changement.RECHERCHE_PAGE}
+_search_sidebar = st.fragment(territory_search, key=changement.RECHERCHE)
+_search_page = st.fragment(territory_search, key=changement.RECHERCHE_PAGE)
 
 
 def emplacement_recherche():
@@ -137,7 +142,7 @@ def page_search(emplacement) -> None:
     """The same search at the top of the page, shown on a phone only (where the sidebar is
     hidden behind its button)."""
     with emplacement:
-        territory_search(PAGE_SEARCH, "Trouver une commune ou une intercommunalité", "recherche_page_")
+        _search_page(PAGE_SEARCH, "Trouver une commune ou une intercommunalité", "recherche_page_")
 
 
 def close_sidebar_on_phone() -> None:
@@ -166,7 +171,7 @@ def sidebar() -> None:
     (components/changement.py), typing reruns the search alone."""
     with st.sidebar:
         _selecteur()
-        territory_search()
+        _search_sidebar()
 
 
 def choix_commune(ctx: Context) -> str | None:

@@ -15,6 +15,7 @@ from loadtest.client import Session
 from loadtest.server import streamlit_server
 
 SEARCH = "Rechercher une commune ou une intercommunalité"
+PHONE_SEARCH = "Trouver une commune ou une intercommunalité"
 
 
 async def _run(s: Session, states: list[tuple[str, str, object]], fragment_id: str = "") -> list[ForwardMsg]:
@@ -87,11 +88,13 @@ def test_a_chosen_commune_reruns_what_shows_the_territory(result):
     titles = [m.page_config_changed.title for m in change if m.WhichOneof("type") == "page_config_changed"]
     assert titles[-1] == conventions.titre_onglet("Démographie", "Lens")
     assert urllib.parse.parse_qs(result["query"])["territoire"] == ["62498"]
-    # the sidebar's picker shows it, the search box is emptied (on the sidebar and on a phone)
+    # the sidebar's picker shows it, the search that offered it is emptied, not sent again otherwise
     picker = [e for e, _ in _elements(change, "selectbox") if e.label == "Territoire"]
     assert picker and picker[-1].set_value and picker[-1].raw_value == "Lens (62498)"
     boxes = [e for e, _ in _elements(change, "text_input") if e.label == SEARCH]
     assert boxes and boxes[-1].set_value and boxes[-1].value == ""
+    assert PHONE_SEARCH in [e.label for e, _ in _elements(full, "text_input")]
+    assert PHONE_SEARCH not in [e.label for e, _ in _elements(change, "text_input")]
     assert any(e.label == "Tout télécharger (ZIP)" for e, _ in _elements(change, "button")) \
         or any(e.label == "Tout télécharger (ZIP)" for e, _ in _elements(change, "download_button"))
     # and nothing else: no navigation, no page-wide style or script, fewer elements than a full run
