@@ -27,11 +27,17 @@ def page_dans_l_app(valeur: bool) -> None:
     st.session_state[_DANS_L_APP] = valeur
 
 
+def dans_l_app() -> bool:
+    """The page runs inside the app (app.py draws the search and the sidebar after it, and
+    on a session's first run asks for the next one), not alone."""
+    return bool(st.session_state.get(_DANS_L_APP))
+
+
 def fin_de_page() -> None:
     """The page has nothing more to show (no commune chosen, no programme loaded). Inside
     the app the rest of the run goes on: the search and the sidebar are sent after the page;
     `st.stop()` would end the run before them. A page run alone stops."""
-    if st.session_state.get(_DANS_L_APP):
+    if dans_l_app():
         raise FinDePage
     st.stop()
 

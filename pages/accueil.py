@@ -1,11 +1,12 @@
 """Accueil: key figures of the selected territory and the map of its communes."""
 import streamlit as st
 
-from components import cards, catalogue, layout, orientation, sections, state, theme_charts
+from components import cards, catalogue, layout, orientation, premier_ecran, sections, state, theme_charts
 from datasets import access, niveaux
 
 COMMUNE_PAGE = "pages/commune.py"
 CARTES_VISIBLES = 6  # on a phone the map must not come after metres of cards
+CHOIX_CARTE = "accueil_choix_carte"
 
 ctx = state.context()
 # The map is sent first (issue 13): the browser starts fetching the map's script as soon
@@ -26,11 +27,23 @@ event = sections.carte(carte, f"{indicateur}_{millesime}_{ctx.code}", on_select=
 
 with controles:
     st.header("Carte des communes")
-    col_ind, col_mil = st.columns([3, 1])
-    with col_ind:
-        layout.choix_widget("Indicateur", "indicateur", list(libelles), indicateur, libelles.get, reset=("millesime",))
-    with col_mil:
-        layout.choix_widget("Millésime", "millesime", millesimes, millesime)
+    # The map's select boxes keep one height (side by side, or one above the other on a
+    # phone) whatever this run sends: on a session's first run (components/premier_ecran.py)
+    # the choices as text, the boxes coming with the next run once the map is drawn, so that
+    # the browser fetches the map's script first, not theirs (issue 13); the map does not
+    # move when they arrive, nor while their script loads.
+    with st.container(key=CHOIX_CARTE):
+        st.html(f"<style>.st-key-{CHOIX_CARTE} {{ min-height: 4.25rem; }} @media (max-width: 640px) "
+                f"{{ .st-key-{CHOIX_CARTE} {{ min-height: 9.5rem; }} }}</style>")
+        if premier_ecran.seul() and layout.dans_l_app():  # alone, no next run would bring them
+            st.markdown(f"Indicateur : **{libelles.get(indicateur)}** · millésime **{millesime}**")
+        else:
+            col_ind, col_mil = st.columns([3, 1])
+            with col_ind:
+                layout.choix_widget("Indicateur", "indicateur", list(libelles), indicateur, libelles.get,
+                                    reset=("millesime",))
+            with col_mil:
+                layout.choix_widget("Millésime", "millesime", millesimes, millesime)
 
 with haut:
     chiffres = cards.chiffres_cles(ctx)

@@ -46,6 +46,19 @@ def test_the_first_run_sends_the_page_alone_and_the_next_one_the_tools(url):
     assert not asks_follow_up(at) and set(OUTILS) <= keys(at)
 
 
+def test_accueil_first_run_names_the_maps_choices_and_the_next_one_brings_their_boxes():
+    at = first_run("accueil", territoire="62119", indicateur="densite")
+    assert not at.exception and asks_follow_up(at)
+    assert not {"choix_indicateur", "choix_millesime"} & keys(at)  # their script is not fetched before the map's
+    assert at.get("deck_gl_json_chart")
+    texte = [m.value for m in at.markdown if m.value.startswith("Indicateur :")]
+    assert texte and "Densité de population" in texte[0], texte
+    at.run()
+    assert at.selectbox(key="choix_indicateur").value == "densite"
+    assert at.selectbox(key="choix_millesime").value
+    assert not [m for m in at.markdown if m.value.startswith("Indicateur :")]
+
+
 def test_a_first_run_that_warns_about_its_address_sends_everything_at_once():
     # the address is corrected at once, so the next run would not repeat the warning
     at = first_run("demographie", territoire="99999")
