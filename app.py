@@ -3,7 +3,7 @@ import logging
 
 import streamlit as st
 
-from components import changement, conventions, layout, navigation, picker, premier_ecran, state
+from components import aiguillage, changement, conventions, layout, navigation, picker, premier_ecran, state
 from components.downloads import territory_downloads
 from datasets import access
 
@@ -59,6 +59,8 @@ def contenu() -> None:
         pass
     finally:
         layout.page_dans_l_app(False)
+    if not premier_ecran.seul():  # a session's first run has no search (its tools follow)
+        aiguillage.afficher()
 
 
 # The page is sent before the search and the sidebar (issue 13): its first chart or map

@@ -54,6 +54,10 @@ CHART_NAMED_JS = """(name) => { for (const g of document.querySelectorAll('[data
   return false; }"""
 READY_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
   && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0"""
+# after a suggestion's click the page comes first, the sidebar's picker follows in a run of
+# its own (components/aiguillage.py): the next change waits for it
+PICKER_SHOWS_JS = """(name) => { const b = document.querySelector('[data-testid="stSidebar"] input[role="combobox"]');
+  return !!b && b.value.startsWith(name + " ("); }"""
 # a session's first run sends the page alone and a script (components/premier_ecran.py) that
 # asks for the run that brings the sidebar's tools; that run removes it (a floor never has it)
 FOLLOW_UP_PENDING = f".st-key-{premier_ecran.CLE}"
@@ -169,6 +173,7 @@ def commune_changes(browser, base: str, reps: int, names: dict[str, str]) -> lis
             suggestion.click()
             t1 = page.wait_for_function(CHART_NAMED_JS, arg=names[code], timeout=120_000).json_value()
             t0 = page.evaluate(ACTION_TIME_JS)
+            page.wait_for_function(PICKER_SHOWS_JS, arg=names[code], timeout=120_000)
             page.wait_for_function(READY_JS, timeout=120_000)
             if i:
                 out.append((t1 - t0) / 1000)

@@ -72,15 +72,30 @@ def territory_picker(selection: Context) -> None:
 _EMPTY_FLAG = "_picker_vider"
 
 
-def choisir(code: str, search_key: str | None = None) -> None:
-    """Select a territory from a suggestion (a button callback): same page, new territory,
-    search emptied, and the sidebar closed on a phone."""
-    state.set_territoire(code)
-    # the search's own run empties its box: this callback's run ends at `relancer`, before
-    # any widget is drawn, and a value set here would not reach the browser's box
+def prendre(code: str, search_key: str | None = None) -> bool:
+    """Select a territory from a suggestion: new territory, the search's box to be emptied
+    and the sidebar to be closed on a phone by their next runs. False for a code that is no
+    selectable territory (nothing changes)."""
+    if not state.set_territoire(code):
+        return False
+    # the search's own run empties its box: the run that takes the choice ends before any
+    # widget of the search is drawn, and a value set here would not reach the browser's box
     st.session_state[_EMPTY_FLAG] = search_key
     st.session_state[_CLOSE_FLAG] = True
-    changement.relancer(_FRAGMENTS.get(search_key))
+    return True
+
+
+def choisir(code: str, search_key: str | None = None) -> None:
+    """A suggestion's button (its callback): same page, new territory; the page, the picker,
+    the downloads and this search rerun. In the browser the click usually never reaches the
+    button: `components.aiguillage` takes it to the page's fragment, in one run."""
+    prendre(code, search_key)
+    changement.relancer(fragment_de_recherche(search_key))
+
+
+def fragment_de_recherche(search_key: str | None) -> str | None:
+    """The fragment key of the search whose box is `search_key`."""
+    return _FRAGMENTS.get(search_key)
 
 
 def suggestions(texte: str | None, key_prefix: str, on_pick=choisir, search_key: str | None = None,
@@ -96,8 +111,11 @@ def suggestions(texte: str | None, key_prefix: str, on_pick=choisir, search_key:
         st.button(r.libelle, key=f"{key_prefix}{r.code}", width="stretch", on_click=on_pick, args=(r.code, search_key))
 
 
+SIDEBAR_PREFIX, PAGE_PREFIX = "recherche_", "recherche_page_"  # a suggestion's key: prefix + territory code
+
+
 def territory_search(key: str = SIDEBAR_SEARCH, label_text: str = "Rechercher une commune ou une intercommunalité",
-                     key_prefix: str = "recherche_") -> None:
+                     key_prefix: str = SIDEBAR_PREFIX) -> None:
     """As-you-type search (no Enter needed): suggestions appear after a short pause."""
     if st.session_state.get(_EMPTY_FLAG) == key:  # a suggestion was chosen: the box is emptied
         del st.session_state[_EMPTY_FLAG]
@@ -142,7 +160,7 @@ def page_search(emplacement) -> None:
     """The same search at the top of the page, shown on a phone only (where the sidebar is
     hidden behind its button)."""
     with emplacement:
-        _search_page(PAGE_SEARCH, "Trouver une commune ou une intercommunalité", "recherche_page_")
+        _search_page(PAGE_SEARCH, "Trouver une commune ou une intercommunalité", PAGE_PREFIX)
 
 
 def close_sidebar_on_phone() -> None:
@@ -162,6 +180,7 @@ def close_sidebar_on_phone() -> None:
 
 @st.fragment(key=changement.SELECTEUR)
 def _selecteur() -> None:
+    changement.barre_a_jour()
     territory_picker(state.context())
     close_sidebar_on_phone()
 

@@ -121,11 +121,14 @@ def commune_choisie(event) -> str | None:
     return code if row and row["niveau"] == niveaux.PLUS_FIN else None
 
 
-def set_territoire(code: str) -> None:
-    """Select a territory (by code) for this page and the next ones."""
-    if _valid_code(code):
-        _remember("territoire", code)
-        _RUN.held = None  # the selection changed: the next context() of this run reads it
+def set_territoire(code: str) -> bool:
+    """Select a territory (by code) for this page and the next ones; False (nothing changed)
+    for a code that is no selectable territory."""
+    if not _valid_code(code):
+        return False
+    _remember("territoire", code)
+    _RUN.held = None  # the selection changed: the next context() of this run reads it
+    return True
 
 
 def param(name: str, allowed, default):

@@ -1,16 +1,19 @@
 """A territory chosen in the search reruns what shows the territory, not the whole app
 (components/changement.py), driven over the websocket as the browser drives it: the search's
-text and the suggestion's click are sent to the search's fragment."""
+text and the suggestion's click are sent to the search's fragment; in the browser the click
+goes to the page's fragment as an event of its component (components/aiguillage.py), and the
+sidebar follows with a second event."""
 from __future__ import annotations
 
 import asyncio
+import json
 import urllib.parse
 
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from components import conventions
+from components import aiguillage, conventions
 from loadtest.client import Session
 from loadtest.server import streamlit_server
 
@@ -56,9 +59,37 @@ async def _choose_in_search(url: str) -> dict:
         typed = await _run(s, [(box.id, "string_value", "Lens")], fragment)
         button = next(e for e, _ in _elements(typed, "button") if e.label.startswith("Lens"))
         change = await _run(s, [(box.id, "string_value", "Lens"), (button.id, "trigger_value", True)], fragment)
-        return {"full": full, "typed": typed, "change": change, "query": s.query}
+        out = {"full": full, "typed": typed, "change": change, "query": s.query}
+        # the browser's way: the click taken by the page's component, then its « suite »
+        await _run(s, [(box.id, "string_value", "Béthune")], fragment)
+        composant, page = _component(change)
+        out["fast"] = await _event(s, composant, page, aiguillage.CHOIX, {"code": "62119", "recherche": "sidebar"},
+                                   [(box.id, "string_value", "Béthune")])
+        out["fast_query"] = s.query
+        composant, page = _component(out["fast"])
+        out["suite"] = await _event(s, composant, page, aiguillage.SUITE, _data(composant)[aiguillage.SUITE])
+        # a code that is no territory of the warehouse changes nothing and asks for no « suite »
+        out["refused"] = await _event(s, composant, page, aiguillage.CHOIX, {"code": "99999", "recherche": "sidebar"})
+        out["refused_query"] = s.query
+        return out
     finally:
         await s.close()
+
+
+def _component(msgs):
+    """The page's routing component (components/aiguillage.py) and its fragment id."""
+    return next((e, f) for e, f in _elements(msgs, "bidi_component") if aiguillage.CLE in e.id)
+
+
+def _data(composant) -> dict:
+    return json.loads(composant.json)
+
+
+async def _event(s: Session, composant, fragment: str, event: str, value, others=()) -> list[ForwardMsg]:
+    """One event of a `st.components.v2` component, as its `setTriggerValue` sends it."""
+    trigger = f"$$STREAMLIT_INTERNAL_KEY_{composant.id}__events"
+    payload = json.dumps([{"event": event, "value": value}])
+    return await _run(s, [*others, (trigger, "json_trigger_value", payload)], fragment)
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +134,44 @@ def test_a_chosen_commune_reruns_what_shows_the_territory(result):
     assert not any("stCaptionContainer" in e.body for e, _ in _elements(change, "html"))
     deltas = lambda msgs: sum(k == "delta" for k in _kinds(msgs))  # noqa: E731
     assert deltas(change) < deltas(full), (deltas(change), deltas(full))
+
+
+def _runs(msgs) -> int:
+    return sum(k == "new_session" for k in _kinds(msgs))
+
+
+def test_a_click_taken_by_the_page_is_one_run_of_the_page(result):
+    fast = result["fast"]
+    # one run, of the page's fragment: no callback run cut short before it
+    assert _runs(fast) == 1
+    assert [m.script_finished for m in fast if m.WhichOneof("type") == "script_finished"] == \
+        [ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY]
+    assert [e.body for e, _ in _elements(fast, "heading") if e.tag == "h1"] == ["Démographie"]
+    assert any("Béthune" in e.body for e, _ in _elements(fast, "markdown"))
+    assert _elements(fast, "plotly_chart")
+    titles = [m.page_config_changed.title for m in fast if m.WhichOneof("type") == "page_config_changed"]
+    assert titles[-1] == conventions.titre_onglet("Démographie", "Béthune")
+    assert urllib.parse.parse_qs(result["fast_query"])["territoire"] == ["62119"]
+    # the sidebar is not in it: the component asks for it once the page is drawn
+    assert not _elements(fast, "selectbox") and not _elements(fast, "text_input")
+    assert _data(_component(fast)[0])[aiguillage.SUITE]
+
+
+def test_the_sidebar_follows_the_page(result):
+    suite = result["suite"]
+    assert suite[-1].script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+    assert not _elements(suite, "heading") and not _elements(suite, "plotly_chart")  # the page is not sent again
+    picker = [e for e, _ in _elements(suite, "selectbox") if e.label == "Territoire"]
+    assert picker and picker[-1].set_value and picker[-1].raw_value == "Béthune (62119)"
+    boxes = [e for e, _ in _elements(suite, "text_input") if e.label == SEARCH]
+    assert boxes and boxes[-1].set_value and boxes[-1].value == ""
+    assert PHONE_SEARCH not in [e.label for e, _ in _elements(suite, "text_input")]
+
+
+def test_a_code_that_is_no_territory_changes_nothing(result):
+    refused = result["refused"]
+    assert refused[-1].script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+    assert not _elements(refused, "exception")
+    assert urllib.parse.parse_qs(result["refused_query"])["territoire"] == ["62119"]
+    assert any("Béthune" in e.body for e, _ in _elements(refused, "markdown"))
+    assert not _data(_component(refused)[0])[aiguillage.SUITE]

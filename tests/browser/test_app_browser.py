@@ -2,6 +2,7 @@
 search, ranking click and shared link. Screenshots go to tests/artifacts/ (look at them)."""
 from __future__ import annotations
 
+import base64
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -45,14 +46,39 @@ def test_every_page_is_drawn(server, page, artifacts, path, territoire):
 
 
 def test_search_without_accents_leads_to_the_commune(server, page):
-    """A suggestion selects the territory and keeps the page (here the Commune page)."""
+    """A suggestion selects the territory and keeps the page (here the Commune page): one run
+    of the page (components/aiguillage.py takes the click), then the sidebar's picker and
+    search follow (the picker shows the commune, the search is emptied)."""
+    from playwright.sync_api import expect
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
     page.goto(f"{server}/commune")
     wait_ready(page)
+    messages: list[dict] = []
     champ = page.get_by_role("searchbox", name="Rechercher une commune ou une intercommunalité")
     champ.press_sequentially("bethune", delay=40)  # suggestions while typing, no Enter
-    page.locator('[data-testid="stSidebar"]').get_by_role("button", name=re.compile(r"^Béthune")).click()
+    suggestion = page.locator('[data-testid="stSidebar"]').get_by_role("button", name=re.compile(r"^Béthune"))
+    suggestion.wait_for()
+    wait_ready(page)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.on("Network.webSocketFrameReceived", lambda e: messages.append(e["response"]))
+    suggestion.click()
     page.wait_for_url(re.compile(r"/commune\?.*territoire=62119"))
     page.wait_for_selector("h1:has-text('Commune : Béthune')")
+    wait_ready(page)
+    expect(page.get_by_role("combobox", name="Territoire")).to_have_value("Béthune (62119)")
+    expect(champ).to_have_value("")
+    # the page came in one run: a single run started before its title, and none cut short
+    kinds = []
+    for r in messages:
+        fm = ForwardMsg()
+        fm.ParseFromString(base64.b64decode(r["payloadData"]))
+        kind = fm.WhichOneof("type")
+        if kind == "delta" and fm.delta.new_element.WhichOneof("type") == "heading" and fm.delta.new_element.heading.tag == "h1":
+            break
+        kinds.append(fm.script_finished if kind == "script_finished" else kind)
+    assert kinds.count("new_session") == 1 and ForwardMsg.FINISHED_EARLY_FOR_RERUN not in kinds, kinds
 
 
 def test_postal_code_search(server, page):
