@@ -109,16 +109,20 @@ def test_typing_reruns_the_search_alone(result):
     assert [e.label for e, _ in _elements(typed, "button")][0].startswith("Lens")
 
 
+def _shows_the_page_of(msgs, query: str, nom: str, code: str) -> None:
+    """The page, for the new commune, with its chart, the tab's title and the address."""
+    assert [e.body for e, _ in _elements(msgs, "heading") if e.tag == "h1"] == ["Démographie"]
+    assert any(nom in e.body for e, _ in _elements(msgs, "markdown"))
+    assert _elements(msgs, "plotly_chart")
+    titles = [m.page_config_changed.title for m in msgs if m.WhichOneof("type") == "page_config_changed"]
+    assert titles[-1] == conventions.titre_onglet("Démographie", nom)
+    assert urllib.parse.parse_qs(query)["territoire"] == [code]
+
+
 def test_a_chosen_commune_reruns_what_shows_the_territory(result):
     full, change = result["full"], result["change"]
     assert change[-1].script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
-    # the page, for the new commune, with its chart and the tab's title
-    assert [e.body for e, _ in _elements(change, "heading") if e.tag == "h1"] == ["Démographie"]
-    assert any("Lens" in e.body for e, _ in _elements(change, "markdown"))
-    assert _elements(change, "plotly_chart")
-    titles = [m.page_config_changed.title for m in change if m.WhichOneof("type") == "page_config_changed"]
-    assert titles[-1] == conventions.titre_onglet("Démographie", "Lens")
-    assert urllib.parse.parse_qs(result["query"])["territoire"] == ["62498"]
+    _shows_the_page_of(change, result["query"], "Lens", "62498")
     # the sidebar's picker shows it, the search that offered it is emptied, not sent again otherwise
     picker = [e for e, _ in _elements(change, "selectbox") if e.label == "Territoire"]
     assert picker and picker[-1].set_value and picker[-1].raw_value == "Lens (62498)"
@@ -146,12 +150,7 @@ def test_a_click_taken_by_the_page_is_one_run_of_the_page(result):
     assert _runs(fast) == 1
     assert [m.script_finished for m in fast if m.WhichOneof("type") == "script_finished"] == \
         [ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY]
-    assert [e.body for e, _ in _elements(fast, "heading") if e.tag == "h1"] == ["Démographie"]
-    assert any("Béthune" in e.body for e, _ in _elements(fast, "markdown"))
-    assert _elements(fast, "plotly_chart")
-    titles = [m.page_config_changed.title for m in fast if m.WhichOneof("type") == "page_config_changed"]
-    assert titles[-1] == conventions.titre_onglet("Démographie", "Béthune")
-    assert urllib.parse.parse_qs(result["fast_query"])["territoire"] == ["62119"]
+    _shows_the_page_of(fast, result["fast_query"], "Béthune", "62119")
     # the sidebar is not in it: the component asks for it once the page is drawn
     assert not _elements(fast, "selectbox") and not _elements(fast, "text_input")
     assert _data(_component(fast)[0])[aiguillage.SUITE]
