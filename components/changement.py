@@ -6,8 +6,9 @@ chosen in the picker reruns the page, the picker and the downloads; chosen in a 
 suggestion, that search too (its box is emptied). Nothing else: the navigation, the page's
 style and scripts, the other search stay as they are in the browser, and are not sent again.
 The server runs and sends less: a sixth less CPU per action in the load test. The
-browser's time for a change did not measurably move: its front end redraws the page for
-each batch of messages whichever part they replace (BENCHMARKS.md, fifteenth run).
+fragments alone did not measurably move the browser's time for a change: its front end
+redraws the page for each batch of messages whichever part they replace (BENCHMARKS.md,
+fifteenth run).
 
 In the browser, a suggestion's click is faster still: it reruns the page alone, in one run,
 and the picker, the downloads and the search follow once the page is drawn
@@ -34,8 +35,13 @@ def relancer(recherche: str | None = None) -> None:
     it, and the search `recherche` (a key above) that offered it. When one of them has not
     been drawn yet (a session's first run sends the page alone, components/premier_ecran.py),
     the whole app reruns."""
+    _relancer([*CLES, *([recherche] if recherche else [])])
+
+
+def _relancer(cles: list[str]) -> None:
+    """Rerun the fragments `cles`; the whole app when one of them has not been drawn yet."""
     try:
-        st.rerun([*CLES, *([recherche] if recherche else [])])
+        st.rerun(cles)
     except StreamlitAPIException:
         st.rerun()
 
@@ -65,7 +71,4 @@ def relancer_barre() -> None:
     """From a widget callback: rerun the picker, the downloads and the search that offered
     the territory, after a choice that reran the page alone."""
     recherche = st.session_state.pop(_BARRE_EN_RETARD, None)
-    try:
-        st.rerun([SELECTEUR, TELECHARGEMENTS, *([recherche] if recherche else [])])
-    except StreamlitAPIException:
-        st.rerun()
+    _relancer([SELECTEUR, TELECHARGEMENTS, *([recherche] if recherche else [])])
